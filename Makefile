@@ -1,0 +1,38 @@
+# Aides numériques — every set-up step lives here, so that a fresh machine needs only Python 3.11.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0
+
+.PHONY: install demo test quality seed serve clean
+
+$(STAMP): pyproject.toml scripts/check-system
+	@bash scripts/check-system
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: install, migrate, load the demo data and serve the portal at http://127.0.0.1:8000
+demo: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## test: install and run the whole test suite
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## quality: formatting, lint, migrations in sync, architecture layers
+quality: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

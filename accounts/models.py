@@ -1,0 +1,108 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from accounts.enums import REGION_SCOPED_ROLES, Role
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person. Logs in with an e-mail address; roles come from RoleAssignment rows."""
+
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def roles(self) -> set[str]:
+        """The user's role codes; every account is at least an applicant."""
+        cached = getattr(self, "_roles_cache", None)
+        if cached is None:
+            cached = {Role.APPLICANT.value} | set(
+                self.role_assignments.values_list("role", flat=True)
+            )
+            if self.is_superuser:
+                cached.add(Role.ADMIN.value)
+            self._roles_cache = cached
+        return cached
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles()
+
+
+class RoleAssignment(models.Model):
+    """A staff role given to a user, scoped to a region and optionally to some schemes."""
+
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField("rôle", max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        "territories.Region",
+        verbose_name="région",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    scheme_codes = models.JSONField(
+        "dispositifs",
+        default=list,
+        blank=True,
+        help_text="Codes des dispositifs (INAC, INESS, PDL-IN, IDF-CN2). Vide : tous ceux de la région.",
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "attribution de rôle"
+        verbose_name_plural = "attributions de rôles"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "region"], name="unique_role_per_region"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = f" ({self.region})" if self.region_id else ""
+        return f"{self.user} : {self.get_role_display()}{scope}"
+
+    def clean(self) -> None:
+        if self.role == Role.APPLICANT:
+            raise ValidationError({"role": "Le rôle de demandeur est implicite pour tout compte."})
+        if self.role in REGION_SCOPED_ROLES and not self.region_id:
+            raise ValidationError({"region": "Ce rôle doit être rattaché à une région."})
+        if self.role == Role.ADMIN and self.region_id:
+            raise ValidationError(
+                {"region": "Le rôle d'administrateur n'est pas lié à une région."}
+            )

@@ -1,0 +1,76 @@
+"""Demo data: regions' staff, applicants and organisations. Idempotent: run it as often as you like."""
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.enums import Role
+from accounts.models import RoleAssignment, User
+from organisations.enums import MemberRole
+from organisations.lookup import FixtureLookup
+from organisations.models import Membership, Organisation
+from territories.models import Department, Region
+
+DEMO_PASSWORD = "Demo-Aides-2026"
+DEMO_DOMAIN = "demo.aides-numeriques.fr"
+
+# Organisations of the offline fixture, by the demo applicant of each region.
+DEMO_ORGANISATIONS = {
+    "HDF": ["81234567600017", "82345678500018"],
+    "PDL": ["83456789300021", "84567890300012"],
+    "IDF": ["21750001600019", "20004185300017"],
+}
+
+STAFF = [
+    (Role.AGENT, "instructeur", "Instructeur"),
+    (Role.FINANCE, "finance", "Agent financier"),
+    (Role.SCHEME_MANAGER, "gestionnaire", "Gestionnaire"),
+]
+
+
+def demo_user(email: str, first_name: str, last_name: str, **extra) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name, **extra}
+    )
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+class Command(BaseCommand):
+    help = "Crée ou met à jour les données de démonstration (comptes, organisations)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        accounts: list[tuple[str, str]] = []
+        lookup = FixtureLookup()
+        for region in Region.objects.order_by("code"):
+            slug = region.code.lower()
+            for role, prefix, label in STAFF:
+                user = demo_user(f"{prefix}.{slug}@{DEMO_DOMAIN}", label, region.name)
+                RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
+                accounts.append((user.email, f"{label} — {region.name}"))
+            applicant = demo_user(f"demandeur.{slug}@{DEMO_DOMAIN}", "Demandeur", region.name)
+            accounts.append((applicant.email, f"Demandeur — {region.name}"))
+            for siret in DEMO_ORGANISATIONS[region.code]:
+                info = lookup.find(siret)
+                data = info.as_initial()
+                data["department"] = Department.objects.get(code=data["department"])
+                data.pop("siret")
+                organisation, _ = Organisation.objects.update_or_create(siret=siret, defaults=data)
+                Membership.objects.get_or_create(
+                    organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
+                )
+        admin = demo_user(
+            f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
+        )
+        accounts.append((admin.email, "Administrateur"))
+
+        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
+        for email, label in accounts:
+            self.stdout.write(f"  {email:<45} {label}")

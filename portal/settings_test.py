@@ -1,0 +1,24 @@
+"""Test overlay: fast hashing, offline company lookup, mails kept in memory.
+
+DATABASE_URL and REDIS_URL still come from the environment, so CI can run the same suite
+against PostgreSQL and a real Celery worker.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-" + "x" * 40)
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+COMPANY_LOOKUP_BACKEND = "fixture"
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
+STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
+CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+portal_patterns = [
+    path("", views.home, name="home"),
+    path("espace/", views.space, name="space"),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("donnees-personnelles/", views.personal_data, name="personal_data"),
+]
+
+urlpatterns = [
+    path("", include((portal_patterns, "portal"))),
+    path("healthz", views.healthz, name="healthz"),
+    path("comptes/", include("allauth.urls")),
+    path("organisations/", include("organisations.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "portal.errors.not_found"
+handler403 = "portal.errors.forbidden"
+handler500 = "portal.errors.server_error"
+
+admin.site.site_header = "Aides numériques — administration"
+admin.site.site_title = "Aides numériques"
+admin.site.index_title = "Administration du portail"

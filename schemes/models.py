@@ -1,0 +1,101 @@
+from datetime import date
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class SchemeQuerySet(models.QuerySet):
+    def open_on(self, day: date) -> "SchemeQuerySet":
+        """Schemes with a call period open on `day`."""
+        return self.filter(
+            models.Q(call_periods__closes_on__isnull=True)
+            | models.Q(call_periods__closes_on__gte=day),
+            call_periods__opens_on__lte=day,
+        ).distinct()
+
+
+class Scheme(models.Model):
+    """A regional aid scheme. `code` is stable: INAC, INESS, PDL-IN, IDF-CN2."""
+
+    code = models.CharField("code", max_length=16, unique=True)
+    name = models.CharField("nom", max_length=200)
+    region = models.ForeignKey(
+        "territories.Region",
+        verbose_name="région",
+        on_delete=models.PROTECT,
+        related_name="schemes",
+    )
+    summary = models.CharField("résumé", max_length=300, blank=True)
+    description = models.TextField("description", blank=True)
+    applicant_kinds = models.JSONField(
+        "types de demandeurs",
+        default=list,
+        help_text="company, association, commune, intercommunality",
+    )
+    history = HistoricalRecords()
+
+    objects = SchemeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dispositif"
+        ordering = ["region__name", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def slug(self) -> str:
+        return self.code.lower()
+
+
+class CallPeriod(models.Model):
+    """A period during which dossiers may be filed, set by a scheme manager."""
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name="dispositif", on_delete=models.CASCADE, related_name="call_periods"
+    )
+    opens_on = models.DateField("ouverture")
+    closes_on = models.DateField(
+        "clôture", null=True, blank=True, help_text="Vide : sans date de fin."
+    )
+    label = models.CharField("libellé", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "période de dépôt"
+        verbose_name_plural = "périodes de dépôt"
+        ordering = ["scheme", "opens_on"]
+
+    def __str__(self) -> str:
+        end = f"{self.closes_on:%d/%m/%Y}" if self.closes_on else "sans date de fin"
+        return f"{self.scheme.code} : du {self.opens_on:%d/%m/%Y} au {end}"
+
+    def is_open_on(self, day: date) -> bool:
+        return self.opens_on <= day and (self.closes_on is None or day <= self.closes_on)
+
+
+class RuleVersion(models.Model):
+    """A dated version of a scheme's rules; its parameters each carry their citation."""
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name="dispositif", on_delete=models.PROTECT, related_name="rule_versions"
+    )
+    ident = models.CharField("identifiant", max_length=40, unique=True)
+    label = models.CharField("libellé", max_length=200)
+    valid_from = models.DateField("en vigueur à partir du")
+    valid_to = models.DateField("en vigueur jusqu'au", null=True, blank=True)
+    parameters = models.JSONField("paramètres", default=dict)
+    is_demo = models.BooleanField(
+        "extension de démonstration",
+        default=False,
+        help_text="Version ajoutée pour essayer le portail, sans base juridique.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "version des règles"
+        verbose_name_plural = "versions des règles"
+        ordering = ["scheme", "valid_from"]
+
+    def __str__(self) -> str:
+        return self.ident

@@ -1,0 +1,118 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from portal.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_python(code: str, **env) -> subprocess.CompletedProcess:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "DEBUG",
+            "SECRET_KEY",
+            "DJANGO_SETTINGS_MODULE",
+            "CELERY_BROKER_URL",
+            "EMAIL_HOST",
+            "EMAIL_FILE_PATH",
+        }
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_malformed_environment_values_raise(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "peut-être")
+    monkeypatch.setenv("X_INT", "douze")
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("X_BOOL")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_INT", 1)
+    monkeypatch.setenv("X_LIST", "a, b,,c")
+    assert env_list("X_LIST", []) == ["a", "b", "c"]
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key():
+    result = run_python(
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_embedded_defaults_sqlite_eager_tasks_console_mail(tmp_path):
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.CACHES['default']['BACKEND'], s.DEBUG)"
+    )
+    result = run_python(code, SECRET_KEY="k" * 60, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    engine, eager, email, cache, debug = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert eager == "True"
+    assert email.endswith("console.EmailBackend")
+    assert cache.endswith("LocMemCache")
+    assert debug == "False"
+
+
+def test_services_are_used_when_configured(tmp_path):
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL, s.EMAIL_BACKEND, s.CACHES['default']['BACKEND'])"
+    )
+    result = run_python(
+        code,
+        SECRET_KEY="k" * 60,
+        VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u:p@db:5432/aides",
+        REDIS_URL="redis://redis:6379/0",
+        EMAIL_HOST="smtp.exemple.fr",
+    )
+    assert result.returncode == 0, result.stderr
+    engine, eager, broker, email, cache = result.stdout.split()
+    assert engine == "django.db.backends.postgresql"
+    assert eager == "False"
+    assert broker == "redis://redis:6379/0"
+    assert email.endswith("smtp.EmailBackend")
+    assert cache.endswith("RedisCache")
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in {"DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+            },
+            "SECRET_KEY": "a-production-like-secret-key-with-enough-entropy-0123456789-abcdefghij",
+            "ALLOWED_HOSTS": "aides.exemple.fr",
+            "VAR_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from portal import views
+from schemes import api as schemes_api
 
 portal_patterns = [
     path("", views.home, name="home"),
@@ -16,6 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("comptes/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),
+    path("dispositifs/", include("schemes.urls")),
+    path("api/v1/simulate", schemes_api.simulate_api, name="api_simulate"),
+    path("api/v1/settle", schemes_api.settle_api, name="api_settle"),
     path("admin/", admin.site.urls),
 ]
 

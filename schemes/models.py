@@ -1,7 +1,10 @@
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from schemes import core
 
 
 class SchemeQuerySet(models.QuerySet):
@@ -67,8 +70,9 @@ class CallPeriod(models.Model):
         ordering = ["scheme", "opens_on"]
 
     def __str__(self) -> str:
-        end = f"{self.closes_on:%d/%m/%Y}" if self.closes_on else "sans date de fin"
-        return f"{self.scheme.code} : du {self.opens_on:%d/%m/%Y} au {end}"
+        if self.closes_on:
+            return f"{self.scheme.code} : du {self.opens_on:%d/%m/%Y} au {self.closes_on:%d/%m/%Y}"
+        return f"{self.scheme.code} : à partir du {self.opens_on:%d/%m/%Y}"
 
     def is_open_on(self, day: date) -> bool:
         return self.opens_on <= day and (self.closes_on is None or day <= self.closes_on)
@@ -99,3 +103,28 @@ class RuleVersion(models.Model):
 
     def __str__(self) -> str:
         return self.ident
+
+    def clean(self) -> None:
+        if self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "La fin de validité précède son début."})
+        try:
+            version = self.as_core()
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+            raise ValidationError({"parameters": f"Paramètres illisibles : {exc}"}) from exc
+        uncited = [name for name, param in version.parameters.items() if not param.source.passage]
+        if uncited:
+            raise ValidationError(
+                {"parameters": "Chaque paramètre doit citer sa source : " + ", ".join(uncited)}
+            )
+
+    def as_core(self) -> core.RuleVersion:
+        return core.RuleVersion.from_json(
+            {
+                "scheme": self.scheme.code,
+                "ident": self.ident,
+                "valid_from": self.valid_from.isoformat(),
+                "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+                "label": self.label,
+                "parameters": self.parameters,
+            }
+        )

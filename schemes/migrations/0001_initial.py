@@ -7,133 +7,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territories', '0001_initial'),
+        ("territories", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalScheme',
+            name="HistoricalScheme",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(db_index=True, max_length=16, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='résumé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('applicant_kinds', models.JSONField(default=list, help_text='company, association, commune, intercommunality', verbose_name='types de demandeurs')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='territories.region', verbose_name='région')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(db_index=True, max_length=16, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="résumé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "applicant_kinds",
+                    models.JSONField(
+                        default=list,
+                        help_text="company, association, commune, intercommunality",
+                        verbose_name="types de demandeurs",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical dispositif',
-                'verbose_name_plural': 'historical dispositifs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical dispositif",
+                "verbose_name_plural": "historical dispositifs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Scheme',
+            name="Scheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=16, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='nom')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='résumé')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('applicant_kinds', models.JSONField(default=list, help_text='company, association, commune, intercommunality', verbose_name='types de demandeurs')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='schemes', to='territories.region', verbose_name='région')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=16, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="nom")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="résumé")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "applicant_kinds",
+                    models.JSONField(
+                        default=list,
+                        help_text="company, association, commune, intercommunality",
+                        verbose_name="types de demandeurs",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="schemes",
+                        to="territories.region",
+                        verbose_name="région",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dispositif',
-                'ordering': ['region__name', 'code'],
+                "verbose_name": "dispositif",
+                "ordering": ["region__name", "code"],
             },
         ),
         migrations.CreateModel(
-            name='RuleVersion',
+            name="RuleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ident', models.CharField(max_length=40, unique=True, verbose_name='identifiant')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('valid_from', models.DateField(verbose_name='en vigueur à partir du')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name="en vigueur jusqu'au")),
-                ('parameters', models.JSONField(default=dict, verbose_name='paramètres')),
-                ('is_demo', models.BooleanField(default=False, help_text='Version ajoutée pour essayer le portail, sans base juridique.', verbose_name='extension de démonstration')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rule_versions', to='schemes.scheme', verbose_name='dispositif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ident", models.CharField(max_length=40, unique=True, verbose_name="identifiant")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("valid_from", models.DateField(verbose_name="en vigueur à partir du")),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, null=True, verbose_name="en vigueur jusqu'au"),
+                ),
+                ("parameters", models.JSONField(default=dict, verbose_name="paramètres")),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Version ajoutée pour essayer le portail, sans base juridique.",
+                        verbose_name="extension de démonstration",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rule_versions",
+                        to="schemes.scheme",
+                        verbose_name="dispositif",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'version des règles',
-                'verbose_name_plural': 'versions des règles',
-                'ordering': ['scheme', 'valid_from'],
+                "verbose_name": "version des règles",
+                "verbose_name_plural": "versions des règles",
+                "ordering": ["scheme", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRuleVersion',
+            name="HistoricalRuleVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ident', models.CharField(db_index=True, max_length=40, verbose_name='identifiant')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('valid_from', models.DateField(verbose_name='en vigueur à partir du')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name="en vigueur jusqu'au")),
-                ('parameters', models.JSONField(default=dict, verbose_name='paramètres')),
-                ('is_demo', models.BooleanField(default=False, help_text='Version ajoutée pour essayer le portail, sans base juridique.', verbose_name='extension de démonstration')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scheme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schemes.scheme', verbose_name='dispositif')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ident",
+                    models.CharField(db_index=True, max_length=40, verbose_name="identifiant"),
+                ),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("valid_from", models.DateField(verbose_name="en vigueur à partir du")),
+                (
+                    "valid_to",
+                    models.DateField(blank=True, null=True, verbose_name="en vigueur jusqu'au"),
+                ),
+                ("parameters", models.JSONField(default=dict, verbose_name="paramètres")),
+                (
+                    "is_demo",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Version ajoutée pour essayer le portail, sans base juridique.",
+                        verbose_name="extension de démonstration",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schemes.scheme",
+                        verbose_name="dispositif",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical version des règles',
-                'verbose_name_plural': 'historical versions des règles',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical version des règles",
+                "verbose_name_plural": "historical versions des règles",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalCallPeriod',
+            name="HistoricalCallPeriod",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('opens_on', models.DateField(verbose_name='ouverture')),
-                ('closes_on', models.DateField(blank=True, help_text='Vide : sans date de fin.', null=True, verbose_name='clôture')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='libellé')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scheme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schemes.scheme', verbose_name='dispositif')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("opens_on", models.DateField(verbose_name="ouverture")),
+                (
+                    "closes_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Vide : sans date de fin.",
+                        null=True,
+                        verbose_name="clôture",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="libellé")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schemes.scheme",
+                        verbose_name="dispositif",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical période de dépôt',
-                'verbose_name_plural': 'historical périodes de dépôt',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical période de dépôt",
+                "verbose_name_plural": "historical périodes de dépôt",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='CallPeriod',
+            name="CallPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opens_on', models.DateField(verbose_name='ouverture')),
-                ('closes_on', models.DateField(blank=True, help_text='Vide : sans date de fin.', null=True, verbose_name='clôture')),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='libellé')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='call_periods', to='schemes.scheme', verbose_name='dispositif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opens_on", models.DateField(verbose_name="ouverture")),
+                (
+                    "closes_on",
+                    models.DateField(
+                        blank=True,
+                        help_text="Vide : sans date de fin.",
+                        null=True,
+                        verbose_name="clôture",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="libellé")),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="call_periods",
+                        to="schemes.scheme",
+                        verbose_name="dispositif",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'période de dépôt',
-                'verbose_name_plural': 'périodes de dépôt',
-                'ordering': ['scheme', 'opens_on'],
+                "verbose_name": "période de dépôt",
+                "verbose_name_plural": "périodes de dépôt",
+                "ordering": ["scheme", "opens_on"],
             },
         ),
     ]

@@ -1,5 +1,7 @@
 """Demo data: regions' staff, applicants and organisations. Idempotent: run it as often as you like."""
 
+from datetime import date
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,6 +11,7 @@ from accounts.models import RoleAssignment, User
 from organisations.enums import MemberRole
 from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
+from schemes.models import CallPeriod, RuleVersion
 from territories.models import Department, Region
 
 DEMO_PASSWORD = "Demo-Aides-2026"
@@ -20,6 +23,10 @@ DEMO_ORGANISATIONS = {
     "PDL": ["83456789300021", "84567890300012"],
     "IDF": ["21750001600019", "20004185300017"],
 }
+
+# The Hauts-de-France texts apply to dossiers filed until 2022-12-31. So that INAC and INESS can
+# be tried today, the demo prolongs them with a clearly labelled version that has no legal basis.
+DEMO_EXTENSION_FROM = date(2023, 1, 1)
 
 STAFF = [
     (Role.AGENT, "instructeur", "Instructeur"),
@@ -65,12 +72,47 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
                 )
+        self.extend_expired_schemes()
         admin = demo_user(
             f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
         )
         accounts.append((admin.email, "Administrateur"))
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        self.stdout.write(
+            "Démonstration : INAC et INESS sont prolongés au-delà du 31/12/2022 par une version "
+            "de règles marquée « extension de démonstration », sans base juridique."
+        )
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
         for email, label in accounts:
             self.stdout.write(f"  {email:<45} {label}")
+
+    def extend_expired_schemes(self) -> None:
+        """Prolong schemes whose texts ended, with a demo-labelled copy of their last rules."""
+        for code in ("INAC", "INESS"):
+            source = (
+                RuleVersion.objects.filter(scheme__code=code, is_demo=False)
+                .order_by("valid_from")
+                .last()
+            )
+            if source is None or source.valid_to is None or source.valid_to >= DEMO_EXTENSION_FROM:
+                continue
+            RuleVersion.objects.update_or_create(
+                ident=f"{code}/demo-{DEMO_EXTENSION_FROM.isoformat()}",
+                defaults={
+                    "scheme": source.scheme,
+                    "label": f"Extension de démonstration (sans base juridique) des règles {source.ident}",
+                    "valid_from": DEMO_EXTENSION_FROM,
+                    "valid_to": None,
+                    "parameters": source.parameters,
+                    "is_demo": True,
+                },
+            )
+            CallPeriod.objects.get_or_create(
+                scheme=source.scheme,
+                opens_on=DEMO_EXTENSION_FROM,
+                defaults={
+                    "closes_on": None,
+                    "label": "Période de démonstration (sans base juridique)",
+                },
+            )

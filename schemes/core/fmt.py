@@ -1,0 +1,69 @@
+"""Decimal rounding and French formatting (1 234,56 €, 22/11/2026, 40 %)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Round to the cent, half up (only at the end of a step the text defines)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def money(amount: Decimal | None) -> str | None:
+    """JSON amount: a string with exactly two decimals ("1234.50")."""
+    if amount is None:
+        return None
+    return format(cents(amount), "f")
+
+
+def _group(integer: str) -> str:
+    groups = []
+    while len(integer) > 3:
+        groups.insert(0, integer[-3:])
+        integer = integer[:-3]
+    groups.insert(0, integer)
+    return " ".join(groups)
+
+
+def fr_number(value: Decimal, places: int = 2) -> str:
+    q = Decimal(1).scaleb(-places) if places else Decimal(1)
+    text = format(value.quantize(q, rounding=ROUND_HALF_UP), "f")
+    sign = ""
+    if text.startswith("-"):
+        sign, text = "-", text[1:]
+    integer, _, frac = text.partition(".")
+    return sign + _group(integer) + ("," + frac if frac else "")
+
+
+def fr_eur(amount: Decimal) -> str:
+    """1 234,56 €"""
+    return fr_number(amount, 2) + " €"
+
+
+def fr_int(value: Decimal | int) -> str:
+    d = Decimal(value)
+    if d == d.to_integral_value():
+        return fr_number(d, 0)
+    return fr_number(d.normalize(), max(0, -d.normalize().as_tuple().exponent))
+
+
+def fr_pct(rate: Decimal) -> str:
+    """0.40 -> 40 %; 0.125 -> 12,5 %"""
+    return fr_int(rate * 100) + " %"
+
+
+def fr_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def add_years(day: date, years: int) -> date:
+    """Same day `years` later (29 February -> 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

@@ -1,0 +1,186 @@
+"""Earlier applications: waits between applications, non-cumulation between schemes, the
+PDL-IN per-company cap (remainder, two full years after the acknowledgment), IDF-CN2 once a year
+for at most three years; and the de minimis ceiling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from .fmt import ZERO, add_years, fr_date, fr_eur
+from .inputs import PastApplication, Situation
+from .model import RuleVersion
+from .params_common import de_minimis_source, regime_at
+from .reasons import Trace
+
+STATUS_FR = {"pending": "en cours", "awarded": "aidé", "refused": "refusé", "withdrawn": "retiré"}
+
+
+@dataclass
+class CapState:
+    remaining: Decimal | None
+    blocked_categories: frozenset[str]
+
+
+def _earlier(s: Situation, scheme: str) -> list[PastApplication]:
+    apps = [a for a in s.history.applications if a.scheme == scheme and a.filed_on <= s.filed_on]
+    return sorted(apps, key=lambda a: (a.filed_on, a.acknowledged_on or a.filed_on))
+
+
+def check_history(s: Situation, v: RuleVersion, t: Trace) -> CapState:
+    _reapplication_wait(s, v, t)
+    _non_cumulation(s, v, t)
+    _per_year(s, v, t)
+    return _company_cap(s, v, t)
+
+
+def _reapplication_wait(s: Situation, v: RuleVersion, t: Trace) -> None:
+    years = v.value("reapplication_wait_years")
+    if not years:
+        return
+    for a in _earlier(s, s.scheme):
+        ready = add_years(a.filed_on, years)
+        if s.filed_on < ready:
+            t.refuse(
+                "reapplication_wait",
+                v.source("reapplication_wait_years"),
+                years=years,
+                date=fr_date(a.filed_on),
+                ready=fr_date(ready),
+            )
+            return
+    t.say(f"Aucune demande {s.scheme} dans les {years} ans précédant le dépôt.")
+
+
+def _non_cumulation(s: Situation, v: RuleVersion, t: Trace) -> None:
+    for other in v.value("non_cumulative_with", []):
+        for a in s.history.applications:
+            if a.scheme == other and a.status in ("pending", "awarded"):
+                t.refuse(
+                    "not_cumulative",
+                    v.source("non_cumulative_with"),
+                    other=other,
+                    status=STATUS_FR[a.status],
+                    date=fr_date(a.filed_on),
+                )
+                return
+
+
+def _per_year(s: Situation, v: RuleVersion, t: Trace) -> None:
+    per_year = v.value("max_awards_per_year")
+    if per_year:
+        same_year = [
+            a
+            for a in _earlier(s, s.scheme)
+            if a.filed_on.year == s.filed_on.year and a.status in ("pending", "awarded")
+        ]
+        if len(same_year) >= per_year:
+            t.refuse(
+                "once_per_year",
+                v.source("max_awards_per_year"),
+                date=fr_date(same_year[-1].filed_on),
+            )
+    max_years = v.value("max_award_years")
+    if max_years:
+        years = {
+            a.filed_on.year
+            for a in s.history.applications
+            if a.scheme == s.scheme and a.status == "awarded"
+        }
+        if len(years) >= max_years and s.filed_on.year not in years:
+            t.refuse(
+                "max_years_reached", v.source("max_award_years"), years=max_years, count=len(years)
+            )
+
+
+def _company_cap(s: Situation, v: RuleVersion, t: Trace) -> CapState:
+    if not v.value("ceiling_per_company"):
+        return CapState(None, frozenset())
+    cap = v.value("ceiling")
+    wait = v.value("cap_wait_years") or 0
+    apps = _earlier(s, s.scheme)
+    for a in apps:
+        if a.status == "pending" and v.value("one_dossier_per_project"):
+            t.refuse(
+                "application_pending",
+                v.source("one_dossier_per_project"),
+                scheme=s.scheme,
+                date=fr_date(a.filed_on),
+            )
+    total = ZERO
+    reached: date | None = None
+    categories: set[str] = set()
+    for a in apps:
+        if reached is not None and a.filed_on >= add_years(reached, wait):
+            total, reached, categories = ZERO, None, set()
+        if a.status == "awarded" and a.awarded:
+            total += a.awarded
+            categories.update(a.categories)
+            if total >= cap and reached is None:
+                reached = a.acknowledged_on or a.filed_on
+    if reached is not None:
+        ready = add_years(reached, wait)
+        if s.filed_on < ready:
+            t.refuse(
+                "cap_wait",
+                v.source("cap_wait_years"),
+                cap=fr_eur(cap),
+                ack=fr_date(reached),
+                ready=fr_date(ready),
+            )
+            return CapState(ZERO, frozenset(categories))
+        t.say(
+            f"Plafond de {fr_eur(cap)} atteint (accusé de réception du {fr_date(reached)}) : "
+            f"plus de {wait} ans révolus au dépôt, le plafond est de nouveau disponible."
+        )
+        return CapState(cap, frozenset())
+    if total > 0:
+        t.say(
+            f"Aides {s.scheme} déjà obtenues : {fr_eur(total)} ; reliquat du plafond de "
+            f"{fr_eur(cap)} : {fr_eur(cap - total)} (nouveau projet)."
+        )
+    return CapState(cap - total, frozenset(categories))
+
+
+def check_de_minimis(s: Situation, v: RuleVersion, t: Trace, award: Decimal) -> bool:
+    """False when the new aid would exceed the de minimis ceiling (it cannot be granted at all)."""
+    if not v.value("de_minimis") or award <= 0:
+        return True
+    if s.applicant.kind not in ("company", "association"):
+        return True
+    regime = regime_at(v.value("de_minimis_regimes", []), s.filed_on)
+    if regime is None:
+        return True
+    years = regime["years"]
+    if regime["window"] == "fiscal_years":
+        start = date(s.filed_on.year - (years - 1), 1, 1)
+        period = (
+            f"les exercices {s.filed_on.year - years + 1} à {s.filed_on.year} (exercice en "
+            "cours et deux précédents)"
+        )
+    else:
+        start = add_years(s.filed_on, -years) + timedelta(days=1)
+        period = f"les trois ans du {fr_date(start)} au {fr_date(s.filed_on)}"
+    previous = sum(
+        (a.amount for a in s.history.de_minimis if start <= a.granted_on <= s.filed_on), ZERO
+    )
+    total = previous + award
+    ceiling = regime["ceiling"]
+    source = de_minimis_source(regime["regulation"])
+    if total > ceiling:
+        t.refuse(
+            "de_minimis_exceeded",
+            source,
+            previous=fr_eur(previous),
+            period=period,
+            award=fr_eur(award),
+            total=fr_eur(total),
+            ceiling=fr_eur(ceiling),
+        )
+        return False
+    t.say(
+        f"De minimis ({regime['regulation']}) : {fr_eur(previous)} reçus sur {period} + "
+        f"{fr_eur(award)} = {fr_eur(total)}, sous le plafond de {fr_eur(ceiling)}."
+    )
+    return True

@@ -1,0 +1,217 @@
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from schemes import core
+from schemes.core.documents import when_label
+from schemes.engine import simulate
+from schemes.forms import ExpenseFormSet, SimulatorForm
+from schemes.models import Scheme
+from schemes.selectors import get_scheme, version_to_show
+from schemes.simulator import simulator_results
+from schemes.templatetags.aides import SOURCES_DIR, source_document_exists
+
+SOURCE_TITLES = {
+    "hdf-deliberation-2021-01652-annexe.txt": "Hauts-de-France — annexe à la délibération n° 2021.01652",
+    "hdf-inac-fiche.md": "Hauts-de-France — fiche du dispositif INAC",
+    "hdf-iness-fiche.md": "Hauts-de-France — fiche du dispositif INESS",
+    "pdl-investissement-numerique-faq.md": "Pays de la Loire — Investissement numérique, foire aux questions",
+    "idf-cheque-numerique-volet2.md": "Île-de-France — chèque numérique volet 2",
+}
+
+# A typical project per scheme, computed live by the engine for the scheme page.
+WORKED_EXAMPLES = {
+    "INAC": {
+        "applicant": {
+            "kind": "company",
+            "legal_form": "SARL",
+            "naf": "47.71Z",
+            "headcount": 4,
+            "turnover": "380000",
+            "registered_rcs": True,
+        },
+        "project": {
+            "expenses": [
+                {"category": "ecommerce_site", "amount": "6000"},
+                {"category": "hardware", "device": "computer", "amount": "1200"},
+                {"category": "crm", "mode": "subscription", "months": 24, "amount": "2400"},
+            ]
+        },
+    },
+    "INESS": {
+        "applicant": {
+            "kind": "association",
+            "legal_form": "ASSOCIATION",
+            "naf": "88.99B",
+            "headcount": 12,
+            "turnover": "600000",
+            "esus": True,
+            "market_activity_share": "0.6",
+        },
+        "project": {
+            "expenses": [
+                {"category": "erp", "amount": "9000"},
+                {"category": "collaboration", "amount": "2500"},
+                {"category": "hardware", "device": "tablet", "amount": "650"},
+            ]
+        },
+    },
+    "PDL-IN": {
+        "applicant": {
+            "kind": "company",
+            "legal_form": "SAS",
+            "naf": "16.23Z",
+            "headcount": 25,
+            "turnover": "3200000",
+            "created_on": "2016-09-01",
+            "registered_rcs": True,
+        },
+        "project": {
+            "expenses": [
+                {"category": "erp", "amount": "14000"},
+                {"category": "connected_equipment", "amount": "6000"},
+            ]
+        },
+    },
+    "IDF-CN2": {
+        "applicant": {"kind": "commune", "legal_form": "COMMUNE"},
+        "project": {
+            "expense_basis": "TTC",
+            "expenses": [
+                {
+                    "category": "commerce_solution",
+                    "mode": "subscription",
+                    "months": 12,
+                    "amount": "9600",
+                },
+                {"category": "solution_training", "amount": "2400"},
+                {"category": "communication", "amount": "1500"},
+            ],
+        },
+    },
+}
+
+# Île-de-France chèque numérique volet 2: offers selected by the Region's call for expressions
+# of interest (AMI), listed as in idf-cheque-numerique-volet2.md.
+IDF_AMI = {
+    "solutions": [
+        ("Mes commerces à domicile", "CCI Paris-IDF"),
+        ("Co 'mercéa", "Co'mercéa"),
+        ("AchetezA", "AchetezA"),
+        ("Ma place de marché locale", "EOLAS"),
+        ("Ma ville mon shopping", "E-SY Com"),
+        ("Wishibam for city", "Wishibam"),
+        ("Digitalizr", "Sikiwis"),
+        ("Surprise Connect", "Horus"),
+    ],
+    "trainings": [
+        ("Parcours commerces connectés", "CCI Paris- IDF"),
+        ("Auto-école du digital", "EOLAS"),
+        ("Opencommerce IDF", "OpenClassrooms"),
+        ("Se former au numérique & digitaliser son offre de service locale", "Schoolab"),
+        ("Les bases du marketing digital pour les restaurants", "Malou Food"),
+    ],
+}
+
+
+def document_condition(code: str | None) -> str:
+    """When a document is asked, in French: "si le demandeur est une entreprise"."""
+    if not code:
+        return ""
+    label = when_label(code)
+    return label if code == "payment" else f"si {label}"
+
+
+def simulator(request):
+    """Public simulator: eligibility and estimated aid for every scheme of the region."""
+    today = timezone.localdate()
+    results = None
+    if request.method == "POST":
+        data = request.POST.copy()
+        if "add_line" in data:
+            total = int(data.get("expenses-TOTAL_FORMS") or 0)
+            data["expenses-TOTAL_FORMS"] = str(min(total + 1, 30))
+        form = SimulatorForm(data)
+        formset = ExpenseFormSet(data, prefix="expenses")
+        if form.is_valid() and formset.is_valid():
+            expenses = [
+                f.expense()
+                for f in formset.forms
+                if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
+            project = {
+                "expense_basis": form.cleaned_data["expense_basis"],
+                "other_public_funding": str(form.cleaned_data["other_public_funding"] or 0),
+                "expenses": expenses,
+            }
+            results = simulator_results(
+                applicant=form.applicant(),
+                project=project,
+                filed_on=form.cleaned_data["filed_on"],
+                region_id=form.cleaned_data["department"].region_id,
+            )
+    else:
+        form = SimulatorForm(initial={"filed_on": today})
+        formset = ExpenseFormSet(prefix="expenses")
+    context = {"form": form, "formset": formset, "results": results}
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render(request, "schemes/_simulator_results.html", context)
+    return render(request, "schemes/simulator.html", context)
+
+
+def scheme_list(request):
+    schemes = Scheme.objects.select_related("region").prefetch_related("call_periods")
+    today = timezone.localdate()
+    rows = [
+        {"scheme": s, "open": any(p.is_open_on(today) for p in s.call_periods.all())}
+        for s in schemes
+    ]
+    return render(request, "schemes/list.html", {"rows": rows})
+
+
+def scheme_detail(request, code: str):
+    scheme = get_scheme(code)
+    today = timezone.localdate()
+    periods = list(scheme.call_periods.all())
+    version = version_to_show(scheme_code=scheme.code, day=today)
+    info = core.SCHEMES[scheme.code]
+    example = None
+    if scheme.code in WORKED_EXAMPLES and version is not None:
+        situation = {
+            "scheme": scheme.code,
+            "filed_on": version.valid_from.isoformat(),
+            **WORKED_EXAMPLES[scheme.code],
+        }
+        situation["applicant"] = {"department": info.departments[0], **situation["applicant"]}
+        example = {"situation": situation, "result": simulate(situation)}
+    context = {
+        "scheme": scheme,
+        "region": scheme.region,
+        "info": info,
+        "version": version,
+        "periods": periods,
+        "open_periods": [p for p in periods if p.is_open_on(today)],
+        "example": example,
+        "categories": core.CATEGORIES,
+        "sources": [(name, SOURCE_TITLES.get(name, name)) for name in info.documents],
+        "documents": [
+            {"label": d["label"], "when": document_condition(d.get("when"))}
+            for d in (version.value("required_documents", []) if version else [])
+        ],
+        "ami": IDF_AMI if scheme.code == "IDF-CN2" else None,
+    }
+    return render(request, "schemes/detail.html", context)
+
+
+def source_text(request, name: str):
+    """A scheme's source text, served read-only so every citation can link to it."""
+    if not source_document_exists(name):
+        raise Http404("Texte introuvable.")
+    text = (SOURCES_DIR / name).read_text(encoding="utf-8")
+    if request.GET.get("brut") == "1":
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    return render(
+        request,
+        "schemes/source_text.html",
+        {"title": SOURCE_TITLES.get(name, name), "name": name, "text": text},
+    )

@@ -1,1 +1,251 @@
-# Models arrive with this app's issue.
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from applications.enums import TERMINAL_STATES, DossierState, ExpenseBasis, ScanStatus
+from schemes import core
+
+CATEGORY_CHOICES = list(core.CATEGORIES.items())
+MODE_CHOICES = list(core.MODES.items())
+DEVICE_CHOICES = list(core.DEVICES.items())
+
+
+class DossierQuerySet(models.QuerySet):
+    def for_member(self, user) -> "DossierQuerySet":
+        """Dossiers of the organisations the user belongs to."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(organisation__memberships__user=user)
+
+    def open(self) -> "DossierQuerySet":
+        return self.exclude(state__in=TERMINAL_STATES)
+
+
+class Dossier(models.Model):
+    """An application for aid: everything the later steps (instruction, payment) work on."""
+
+    number = models.CharField("numéro", max_length=32, unique=True, blank=True)
+    scheme = models.ForeignKey(
+        "schemes.Scheme",
+        verbose_name="dispositif",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    rule_version = models.ForeignKey(
+        "schemes.RuleVersion",
+        verbose_name="version des règles",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name="organisation",
+        on_delete=models.PROTECT,
+        related_name="dossiers",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="créé par",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="created_dossiers",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="déposé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submitted_dossiers",
+    )
+    state = models.CharField(
+        "état",
+        max_length=32,
+        choices=DossierState.choices,
+        default=DossierState.DRAFT,
+        db_index=True,
+    )
+    lock_version = models.PositiveIntegerField("version", default=0)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    last_saved_at = models.DateTimeField("dernier enregistrement", auto_now=True)
+    submitted_at = models.DateTimeField("déposé le", null=True, blank=True, db_index=True)
+    filed_on = models.DateField("date de dépôt", null=True, blank=True)
+
+    title = models.CharField("intitulé du projet", max_length=200, blank=True)
+    description = models.TextField("description du projet", blank=True)
+    answers = models.JSONField("réponses aux critères", default=dict, blank=True)
+    report = models.JSONField("rapport de réflexion", default=dict, blank=True)
+    expense_basis = models.CharField(
+        "montants des dépenses", max_length=3, choices=ExpenseBasis.choices, default=ExpenseBasis.HT
+    )
+    other_public_funding = models.DecimalField(
+        "autres aides publiques pour ce projet",
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    other_public_funding_detail = models.TextField("détail des autres aides publiques", blank=True)
+    funding_declared = models.BooleanField("aides déclarées", default=False)
+
+    iban = models.CharField("IBAN", max_length=34, blank=True)
+    bic = models.CharField("BIC", max_length=11, blank=True)
+    account_holder = models.CharField("titulaire du compte", max_length=200, blank=True)
+
+    acknowledged_on = models.DateField(
+        "accusé de réception le",
+        null=True,
+        blank=True,
+        help_text="Dossier déclaré complet : les dépenses sont éligibles à partir de cette date.",
+    )
+    awarded_amount = models.DecimalField(
+        "aide attribuée", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    sworn_statement_at = models.DateTimeField("déclaration sur l'honneur le", null=True, blank=True)
+    result = models.JSONField("résultat du moteur à la soumission", null=True, blank=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "dossier"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "scheme"],
+                condition=~Q(state__in=TERMINAL_STATES),
+                name="one_open_dossier_per_scheme",
+                violation_error_message="Votre organisation a déjà un dossier en cours pour ce dispositif.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"Dossier {self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state == DossierState.DRAFT
+
+
+class ExpenseLine(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="expenses")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    category = models.CharField("nature de la dépense", max_length=32, choices=CATEGORY_CHOICES)
+    description = models.CharField("description", max_length=255, blank=True)
+    supplier = models.CharField("fournisseur", max_length=200, blank=True)
+    amount = models.DecimalField(
+        "montant", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    mode = models.CharField("mode", max_length=16, choices=MODE_CHOICES, default="purchase")
+    months = models.PositiveSmallIntegerField("durée de l'abonnement (mois)", null=True, blank=True)
+    device = models.CharField("appareil", max_length=16, choices=DEVICE_CHOICES, blank=True)
+    quote_date = models.DateField("date du devis signé", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "dépense"
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} — {self.amount} €"
+
+
+class DeMinimisAid(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="de_minimis_aids")
+    granting_body = models.CharField("organisme attributaire", max_length=200)
+    granted_on = models.DateField("date d'attribution")
+    amount = models.DecimalField(
+        "montant", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+
+    class Meta:
+        verbose_name = "aide de minimis déclarée"
+        verbose_name_plural = "aides de minimis déclarées"
+        ordering = ["granted_on"]
+
+
+def attachment_path(instance, filename: str) -> str:
+    # The stored name is random (set by the upload service); the user's name is kept apart.
+    return f"dossiers/{instance.dossier_id}/{filename}"
+
+
+class Attachment(models.Model):
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attachments")
+    document_code = models.CharField("pièce", max_length=64)
+    original_name = models.CharField("nom du fichier", max_length=200)
+    file = models.FileField("fichier", upload_to=attachment_path, max_length=255)
+    size = models.PositiveBigIntegerField("taille (octets)")
+    mime_type = models.CharField("type détecté", max_length=100)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    scan_status = models.CharField(
+        "analyse antivirus",
+        max_length=16,
+        choices=ScanStatus.choices,
+        default=ScanStatus.NOT_SCANNED,
+    )
+    scan_detail = models.CharField("résultat de l'analyse", max_length=255, blank=True)
+    scanned_at = models.DateTimeField("analysé le", null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("déposé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe"
+        verbose_name_plural = "pièces jointes"
+        ordering = ["document_code", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def can_be_opened(self) -> bool:
+        return self.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
+
+
+class DossierTransitionLog(models.Model):
+    """One row per state change of a dossier: who, when, from, to, why."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    transition = models.CharField("transition", max_length=40)
+    from_state = models.CharField("état avant", max_length=32)
+    to_state = models.CharField("état après", max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "changement d'état"
+        verbose_name_plural = "changements d'état"
+        ordering = ["at", "id"]
+
+
+class DossierDocument(models.Model):
+    """An official document generated for a dossier (receipt, acts...): stored once, never regenerated silently."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Récépissé de dépôt"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField("type", max_length=32, choices=Kind.choices)
+    reference = models.CharField("référence", max_length=64, unique=True)
+    file = models.FileField("fichier", upload_to="documents/%Y/", max_length=255)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    created_at = models.DateTimeField("généré le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "document officiel"
+        verbose_name_plural = "documents officiels"
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "kind"], name="one_document_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.reference}"

@@ -1,10 +1,14 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from organisations.forms import OrganisationForm, SiretLookupForm
+from organisations.invitations import invitation_accept, invitation_create, invitation_revoke
 from organisations.lookup import CompanyLookupUnavailable, get_lookup
-from organisations.models import Organisation
+from organisations.models import Invitation, Organisation
 from organisations.selectors import get_organisation_for_member
 from organisations.services import organisation_create, organisation_update
 from territories.models import Department
@@ -75,3 +79,60 @@ def organisation_edit(request, pk: int):
         messages.success(request, "Les informations de l'organisation sont mises à jour.")
         return redirect("organisations:list")
     return render(request, "organisations/form.html", {"form": form, "organisation": organisation})
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Adresse électronique de la personne à inviter")
+
+
+@login_required
+def organisation_members(request, pk: int):
+    organisation = get_organisation_for_member(request.user, pk)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation_create(
+                user=request.user, organisation=organisation, email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            return redirect("organisations:members", organisation.pk)
+    context = {
+        "organisation": organisation,
+        "members": organisation.memberships.select_related("user"),
+        "invitations": organisation.invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True
+        ),
+        "form": form,
+    }
+    return render(request, "organisations/members.html", context)
+
+
+@login_required
+@require_POST
+def invitation_delete(request, pk: int, invitation_id: int):
+    organisation = get_organisation_for_member(request.user, pk)
+    invitation = get_object_or_404(Invitation, pk=invitation_id, organisation=organisation)
+    invitation_revoke(user=request.user, invitation=invitation)
+    messages.success(request, f"L'invitation de {invitation.email} est retirée.")
+    return redirect("organisations:members", organisation.pk)
+
+
+@login_required
+def invitation_answer(request, token: str):
+    invitation = (
+        Invitation.objects.filter(token=token).select_related("organisation", "invited_by").first()
+    )
+    if request.method == "POST":
+        try:
+            membership = invitation_accept(user=request.user, token=token)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, f"Vous êtes maintenant membre de {membership.organisation.name}."
+            )
+            return redirect("organisations:list")
+    return render(request, "organisations/invitation.html", {"invitation": invitation})

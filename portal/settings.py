@@ -246,6 +246,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# Attachments: limits shown before upload; a ClamAV daemon scans them when CLAMAV_ADDRESS is set
+# ("host:port" or a Unix socket path); without it files are marked "not scanned".
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+DOSSIER_MAX_BYTES = env_int("DOSSIER_MAX_BYTES", 100 * 1024 * 1024)
+CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
+QUARANTINE_ROOT = Path(env_str("QUARANTINE_ROOT", str(PRIVATE_MEDIA_ROOT / "quarantine")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # Company lookup by SIRET: the public "API Recherche d'entreprises", or an offline fixture.
 COMPANY_LOOKUP_BACKEND = env_str("COMPANY_LOOKUP_BACKEND", "api")
 COMPANY_LOOKUP_URL = env_str(
@@ -259,5 +267,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

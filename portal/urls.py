@@ -17,6 +17,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("comptes/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),
+    path("dossiers/", include("applications.urls")),
     path("dispositifs/", include("schemes.urls")),
     path("api/v1/simulate", schemes_api.simulate_api, name="api_simulate"),
     path("api/v1/settle", schemes_api.settle_api, name="api_settle"),

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.enums import Role
+from applications.selectors import dossiers_of_member
 from organisations.models import Organisation
 from schemes.models import Scheme
 from territories.models import Region
@@ -27,6 +28,7 @@ def space(request):
         "roles": roles,
         "assignments": assignments,
         "organisations": Organisation.objects.for_user(user).select_related("department__region"),
+        "dossiers": dossiers_of_member(user)[:10],
         "Role": Role,
     }
     return render(request, "portal/space.html", context)

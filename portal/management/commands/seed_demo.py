@@ -11,6 +11,7 @@ from accounts.models import RoleAssignment, User
 from organisations.enums import MemberRole
 from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
+from portal.demo_dossiers import create_demo_dossiers
 from schemes.models import CallPeriod, RuleVersion
 from territories.models import Department, Region
 
@@ -73,12 +74,17 @@ class Command(BaseCommand):
                     organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
                 )
         self.extend_expired_schemes()
+        dossiers = create_demo_dossiers()
         admin = demo_user(
             f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
         )
         accounts.append((admin.email, "Administrateur"))
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
+        if dossiers:
+            self.stdout.write(
+                f"{dossiers} dossiers de démonstration créés (un déposé et un brouillon par région)."
+            )
         self.stdout.write(
             "Démonstration : INAC et INESS sont prolongés au-delà du 31/12/2022 par une version "
             "de règles marquée « extension de démonstration », sans base juridique."

@@ -1,0 +1,266 @@
+from decimal import Decimal
+
+from django import forms
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from applications.models import ExpenseLine
+from applications.questions import QUESTIONS, report_sections
+from schemes import core
+
+PERCENT = {
+    "min_value": Decimal("0"),
+    "max_value": Decimal("100"),
+    "decimal_places": 2,
+    "localize": True,
+}
+MONEY = {"min_value": Decimal("0"), "decimal_places": 2, "localize": True}
+
+QUESTION_FIELDS = {
+    "headcount": lambda: forms.IntegerField(
+        label="Effectif salarié (équivalent temps plein)", min_value=0
+    ),
+    "turnover": lambda: forms.DecimalField(
+        label="Chiffre d'affaires HT du dernier exercice clos (€)", **MONEY
+    ),
+    "balance_sheet_total": lambda: forms.DecimalField(
+        label="Total du bilan du dernier exercice clos (€)", required=False, **MONEY
+    ),
+    "registered_rcs": lambda: forms.BooleanField(
+        label="Inscrite au registre du commerce et des sociétés (RCS)", required=False
+    ),
+    "registered_rm": lambda: forms.BooleanField(
+        label="Inscrite au répertoire des métiers (RM)", required=False
+    ),
+    "esus": lambda: forms.BooleanField(
+        label="Titulaire de l'agrément « entreprise solidaire d'utilité sociale » (ESUS)",
+        required=False,
+    ),
+    "siae": lambda: forms.BooleanField(
+        label="Structure de l'insertion par l'activité économique (SIAE)", required=False
+    ),
+    "aci": lambda: forms.BooleanField(
+        label="Atelier et chantier d'insertion (ACI) conventionné", required=False
+    ),
+    "digital_core": lambda: forms.BooleanField(
+        label="Le numérique est le cœur de votre activité", required=False
+    ),
+    "micro_enterprise": lambda: forms.BooleanField(
+        label="Micro-entreprise (régime micro-fiscal)", required=False
+    ),
+    "certified_accounts": lambda: forms.BooleanField(
+        label="Vous disposez de deux derniers comptes de résultat certifiés",
+        required=False,
+        initial=True,
+    ),
+    "tax_social_up_to_date": lambda: forms.BooleanField(
+        label="Vous êtes à jour de vos obligations fiscales et sociales",
+        required=False,
+        initial=True,
+    ),
+    "in_difficulty": lambda: forms.BooleanField(
+        label="Votre entreprise est en difficulté au sens du droit européen", required=False
+    ),
+    "project_certified": lambda: forms.BooleanField(
+        label="Votre projet a été certifié par un tiers de confiance (CCI, CMA, CRESS, OPCO, EPCI, cabinet spécialisé…)",
+        required=False,
+    ),
+    "market_activity_share": lambda: forms.DecimalField(
+        label="Part de vos ressources issue d'une activité économique (%)",
+        initial=100,
+        required=False,
+        help_text="Pour une association : ventes et prestations rapportées à l'ensemble des ressources. Laissez 100 pour une entreprise.",
+        **PERCENT,
+    ),
+    "region_share": lambda: forms.DecimalField(
+        label="Part de l'activité du projet réalisée en Pays de la Loire (%)",
+        initial=100,
+        required=False,
+        help_text="100 % si le projet ne sert que des établissements de la région.",
+        **PERCENT,
+    ),
+}
+SHARE_FIELDS = {"market_activity_share", "region_share"}
+
+
+class EligibilityForm(forms.Form):
+    """The scheme's eligibility questions; answers are stored as the engine expects them."""
+
+    def __init__(self, *args, scheme_code: str, answers: dict | None = None, **kwargs):
+        initial = {}
+        for key, value in (answers or {}).items():
+            initial[key] = (
+                Decimal(str(value)) * 100
+                if key in SHARE_FIELDS and value not in (None, "")
+                else value
+            )
+        super().__init__(*args, initial=initial, **kwargs)
+        for name in QUESTIONS.get(scheme_code, []):
+            self.fields[name] = QUESTION_FIELDS[name]()
+            if name in initial:
+                self.fields[name].initial = initial[name]
+
+    def answers(self) -> dict:
+        answers = {"confirmed": True}
+        for name, value in self.cleaned_data.items():
+            if value is None:
+                continue
+            if name in SHARE_FIELDS:
+                value = str((value / 100).quantize(Decimal("0.0001")))
+            elif isinstance(value, Decimal):
+                value = str(value)
+            answers[name] = value
+        return answers
+
+
+class HoldingForm(forms.Form):
+    share = forms.DecimalField(label="Part de capital ou de droits de vote (%)", **PERCENT)
+    headcount = forms.IntegerField(label="Effectif de cette entreprise", min_value=0)
+    turnover = forms.DecimalField(label="Chiffre d'affaires de cette entreprise (€)", **MONEY)
+
+
+HoldingFormSet = forms.formset_factory(HoldingForm, extra=1, can_delete=True, max_num=10)
+
+
+class ProjectForm(forms.Form):
+    title = forms.CharField(label="Intitulé du projet", max_length=200)
+    description = forms.CharField(
+        label="Description du projet",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Ce que vous voulez faire, pour qui, avec quels outils et dans quel délai.",
+    )
+
+    def __init__(self, *args, scheme_code: str, expense_bases: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(expense_bases) > 1:
+            self.fields["expense_basis"] = forms.ChoiceField(
+                label="Nature des dépenses présentées",
+                choices=[
+                    ("TTC", "Dépenses de fonctionnement, montants TTC"),
+                    ("HT", "Dépenses d'investissement, montants HT"),
+                ],
+                widget=forms.RadioSelect,
+                help_text="Le chèque numérique finance soit des dépenses de fonctionnement (TTC), soit des dépenses d'investissement (HT), pas les deux.",
+            )
+        for key, label in report_sections(scheme_code):
+            self.fields[f"report_{key}"] = forms.CharField(
+                label=f"Rapport de réflexion — {label}", widget=forms.Textarea(attrs={"rows": 4})
+            )
+
+    def report(self) -> dict:
+        return {
+            name[len("report_") :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("report_")
+        }
+
+
+class ExpenseForm(forms.ModelForm):
+    class Meta:
+        model = ExpenseLine
+        fields = [
+            "category",
+            "description",
+            "supplier",
+            "amount",
+            "mode",
+            "months",
+            "device",
+            "quote_date",
+        ]
+        widgets = {"quote_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        localized_fields = ["amount"]
+        help_texts = {
+            "amount": "Pour un matériel informatique, le prix d'un seul appareil.",
+            "quote_date": "Date de signature du devis ou de la commande, si elle a déjà eu lieu.",
+        }
+        error_messages = {"amount": {"min_value": "Le montant doit être supérieur à zéro."}}
+
+    def __init__(self, *args, categories: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if categories:
+            self.fields["category"].choices = [("", "Choisissez")] + [
+                (c, core.CATEGORIES[c]) for c in categories
+            ]
+        self.fields["device"].choices = [("", "Sans objet")] + list(core.DEVICES.items())
+
+    def line(self) -> dict:
+        data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
+        data["device"] = data.get("device") or ""
+        return data
+
+
+ExpenseFormSet = forms.formset_factory(ExpenseForm, extra=1, can_delete=True, max_num=50)
+
+
+class FundingForm(forms.Form):
+    other_public_funding = forms.DecimalField(
+        label="Montant des autres aides publiques demandées ou obtenues pour ce projet (€)",
+        initial=0,
+        **MONEY,
+    )
+    other_public_funding_detail = forms.CharField(
+        label="Lesquelles ?",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Financeur, dispositif et montant de chaque aide.",
+    )
+
+
+class DeMinimisForm(forms.Form):
+    granting_body = forms.CharField(label="Organisme qui a attribué l'aide", max_length=200)
+    granted_on = forms.DateField(
+        label="Date d'attribution", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    amount = forms.DecimalField(
+        label="Montant (€)", min_value=Decimal("0.01"), decimal_places=2, localize=True
+    )
+
+
+DeMinimisFormSet = forms.formset_factory(DeMinimisForm, extra=1, can_delete=True, max_num=30)
+
+
+class BankForm(forms.Form):
+    iban = forms.CharField(
+        label="IBAN", max_length=42, help_text="Par exemple FR76 3000 6000 0112 3456 7890 189."
+    )
+    bic = forms.CharField(
+        label="BIC", max_length=11, help_text="8 ou 11 caractères, sur votre RIB."
+    )
+    account_holder = forms.CharField(label="Titulaire du compte", max_length=200)
+
+    def clean_iban(self) -> str:
+        try:
+            iban = IBAN(self.cleaned_data["iban"], validate_bban=True)
+        except SchwiftyException as exc:
+            raise forms.ValidationError(
+                "Cet IBAN n'est pas valide : vérifiez les chiffres recopiés depuis votre RIB (clé de contrôle ou clé RIB incorrecte)."
+            ) from exc
+        return iban.compact
+
+    def clean_bic(self) -> str:
+        try:
+            return BIC(self.cleaned_data["bic"]).compact
+        except SchwiftyException as exc:
+            raise forms.ValidationError(
+                "Ce BIC n'est pas valide : il comporte 8 ou 11 lettres et chiffres."
+            ) from exc
+
+    def clean(self):
+        data = super().clean()
+        iban, bic = data.get("iban"), data.get("bic")
+        if iban and bic:
+            expected = IBAN(iban).bic
+            if expected is not None and expected.compact[:6] != bic[:6]:
+                self.add_error(
+                    "bic",
+                    f"Ce BIC ne correspond pas à la banque de l'IBAN (attendu : {expected.compact}).",
+                )
+        return data
+
+
+class SubmitForm(forms.Form):
+    sworn = forms.BooleanField(
+        label="Je certifie sur l'honneur l'exactitude des informations du dossier et que les dépenses présentées n'ont pas été engagées avant le dépôt de la demande, sauf mention contraire.",
+        error_messages={"required": "Cochez la déclaration sur l'honneur pour déposer le dossier."},
+    )

@@ -1,0 +1,105 @@
+"""Builds the rules engine's situation (contracts/simulate.md) from a dossier."""
+
+from datetime import date
+
+from applications.enums import DossierState
+from applications.models import Dossier
+
+# Answers to the eligibility questions that map one to one onto the engine's applicant fields.
+APPLICANT_ANSWERS = [
+    "legal_form",
+    "naf",
+    "created_on",
+    "headcount",
+    "turnover",
+    "balance_sheet_total",
+    "registered_rcs",
+    "registered_rm",
+    "esus",
+    "siae",
+    "aci",
+    "digital_core",
+    "in_difficulty",
+    "tax_social_up_to_date",
+    "market_activity_share",
+    "micro_enterprise",
+    "certified_accounts",
+    "project_certified",
+    "region_share",
+]
+
+
+# Terminal states as the engine names them; other states are pending unless an aid was awarded.
+HISTORY_STATUS = {"rejected": "refused", "abandoned": "withdrawn"}
+
+
+def _history(dossier: Dossier) -> list[dict]:
+    """The organisation's earlier dossiers on this portal, as the engine's `history.applications`."""
+    others = (
+        Dossier.objects.filter(organisation_id=dossier.organisation_id)
+        .exclude(pk=dossier.pk)
+        .exclude(state=DossierState.DRAFT)
+        .select_related("scheme")
+    )
+    history = []
+    for other in others:
+        entry = {
+            "scheme": other.scheme.code,
+            "filed_on": (other.filed_on or other.created_at.date()).isoformat(),
+            "status": HISTORY_STATUS.get(
+                other.state, "awarded" if other.awarded_amount is not None else "pending"
+            ),
+        }
+        if other.acknowledged_on:
+            entry["acknowledged_on"] = other.acknowledged_on.isoformat()
+        if other.awarded_amount is not None:
+            entry["awarded"] = str(other.awarded_amount)
+        history.append(entry)
+    return history
+
+
+def dossier_situation(dossier: Dossier, *, filed_on: date) -> dict:
+    organisation = dossier.organisation
+    answers = dossier.answers or {}
+    applicant = {
+        "kind": organisation.kind,
+        "legal_form": answers.get("legal_form") or organisation.legal_form,
+        "naf": answers.get("naf") or organisation.naf,
+        "department": organisation.department.code if organisation.department_id else "",
+    }
+    if organisation.created_on:
+        applicant["created_on"] = organisation.created_on.isoformat()
+    if organisation.headcount is not None:
+        applicant["headcount"] = organisation.headcount
+    for key in APPLICANT_ANSWERS:
+        if answers.get(key) not in (None, ""):
+            applicant[key] = answers[key]
+    if answers.get("holdings"):
+        applicant["holdings"] = answers["holdings"]
+    expenses = []
+    for line in dossier.expenses.all():
+        expense = {"category": line.category, "amount": str(line.amount), "mode": line.mode}
+        if line.months:
+            expense["months"] = line.months
+        if line.device:
+            expense["device"] = line.device
+        if line.quote_date:
+            expense["committed_on"] = line.quote_date.isoformat()
+        expenses.append(expense)
+    return {
+        "scheme": dossier.scheme.code,
+        "filed_on": filed_on.isoformat(),
+        "applicant": applicant,
+        "project": {
+            "expense_basis": dossier.expense_basis,
+            "expenses": expenses,
+            "other_public_funding": str(dossier.other_public_funding),
+        },
+        "history": {
+            "de_minimis": [
+                {"granted_on": aid.granted_on.isoformat(), "amount": str(aid.amount)}
+                for aid in dossier.de_minimis_aids.all()
+            ],
+            "applications": _history(dossier),
+        },
+    }

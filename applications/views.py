@@ -1,0 +1,387 @@
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.views.decorators.http import require_POST
+
+from applications import services
+from applications.completeness import missing_for_display
+from applications.forms import (
+    BankForm,
+    DeMinimisFormSet,
+    EligibilityForm,
+    ExpenseFormSet,
+    FundingForm,
+    HoldingFormSet,
+    ProjectForm,
+    SubmitForm,
+)
+from applications.selectors import dossiers_of_member, get_dossier_for_member
+from applications.steps import STEPS, next_step
+from applications.workflow import TRANSITIONS, TransitionError
+from organisations.forms import OrganisationForm
+from organisations.models import Organisation
+from organisations.services import organisation_update
+from schemes.models import Scheme
+from schemes.selectors import version_to_show
+
+
+def step_context(dossier, step: str, **extra) -> dict:
+    """What every step page shows: the stepper, the live estimate, the region's colours."""
+    today = timezone.localdate()
+    return {
+        "dossier": dossier,
+        "step": step,
+        "steps": STEPS,
+        "region": dossier.scheme.region,
+        "estimate": services.dossier_estimate(dossier, on=dossier.filed_on or today),
+        **extra,
+    }
+
+
+def _editable_or_redirect(request, dossier):
+    if not dossier.is_editable:
+        messages.info(request, "Ce dossier a été déposé : il ne peut plus être modifié.")
+        return redirect("applications:detail", dossier.pk)
+    return None
+
+
+def _after_save(request, dossier, step: str):
+    """Autosave answers JSON; "save" stays on the page; "continue" goes to the next step."""
+    if request.headers.get("X-Requested-With") == "autosave":
+        saved = timezone.localtime(dossier.last_saved_at)
+        return JsonResponse({"ok": True, "saved_at": formats.time_format(saved, "H:i")})
+    messages.success(request, "Vos réponses sont enregistrées.")
+    following = next_step(step)
+    if "continue" in request.POST and following:
+        return redirect(following.url_name, dossier.pk)
+    return redirect(request.path)
+
+
+def _invalid(request):
+    if request.headers.get("X-Requested-With") == "autosave":
+        return JsonResponse({"ok": False}, status=400)
+    return None
+
+
+def _add_line(data, prefix: str):
+    data = data.copy()
+    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
+    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
+    return data
+
+
+def _kept(formset) -> list:
+    return [
+        f
+        for f in formset.forms
+        if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+@login_required
+def dossier_list(request):
+    return render(request, "applications/list.html", {"dossiers": dossiers_of_member(request.user)})
+
+
+@login_required
+def dossier_new(request):
+    today = timezone.localdate()
+    organisations = list(
+        Organisation.objects.for_user(request.user).select_related("department__region")
+    )
+    schemes = list(
+        Scheme.objects.open_on(today).select_related("region").prefetch_related("call_periods")
+    )
+    options = [
+        (
+            organisation,
+            [
+                s
+                for s in schemes
+                if organisation.region
+                and s.region_id == organisation.region.pk
+                and organisation.kind in s.applicant_kinds
+            ],
+        )
+        for organisation in organisations
+    ]
+    if request.method == "POST":
+        organisation_id, _, scheme_code = request.POST.get("choice", "").partition("|")
+        try:
+            organisation = next(o for o in organisations if str(o.pk) == organisation_id)
+            scheme = next(s for s in schemes if s.code == scheme_code)
+        except StopIteration:
+            messages.error(request, "Choisissez une organisation et un dispositif ouvert.")
+        else:
+            try:
+                dossier = services.dossier_create(
+                    user=request.user, organisation=organisation, scheme=scheme, today=today
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(
+                    request,
+                    f"Le dossier {dossier.number} est créé : il est enregistré à chaque étape.",
+                )
+                return redirect("applications:step_organisation", dossier.pk)
+    return render(request, "applications/new.html", {"options": options})
+
+
+@login_required
+def dossier_detail(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    context = step_context(dossier, "")
+    context["timeline"] = [
+        {
+            "event": event,
+            "label": TRANSITIONS[event.transition].label
+            if event.transition in TRANSITIONS
+            else event.transition,
+        }
+        for event in dossier.transitions.select_related("actor")
+    ]
+    context["missing"] = missing_for_display(dossier) if dossier.is_editable else []
+    return render(request, "applications/detail.html", context)
+
+
+@login_required
+def step_organisation(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    if response := _editable_or_redirect(request, dossier):
+        return response
+    organisation = dossier.organisation
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    form.fields["siret"].disabled = True
+    if request.method == "POST":
+        if form.is_valid():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "siret"}
+            organisation_update(user=request.user, organisation=organisation, data=data)
+            services.dossier_update(user=request.user, dossier=dossier, data={})
+            return _after_save(request, dossier, "organisation")
+        if response := _invalid(request):
+            return response
+    return render(
+        request,
+        "applications/step_organisation.html",
+        step_context(dossier, "organisation", form=form),
+    )
+
+
+@login_required
+def step_eligibility(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    if response := _editable_or_redirect(request, dossier):
+        return response
+    code = dossier.scheme.code
+    data = request.POST or None
+    if data is not None and "add_line" in data:
+        data = _add_line(data, "holdings")
+    form = EligibilityForm(data, scheme_code=code, answers=dossier.answers)
+    holdings_initial = [
+        {
+            "share": Decimal(h["share"]) * 100,
+            "headcount": h["headcount"],
+            "turnover": Decimal(h["turnover"]),
+        }
+        for h in dossier.answers.get("holdings", [])
+    ]
+    holdings = (
+        HoldingFormSet(data, prefix="holdings", initial=holdings_initial)
+        if code == "PDL-IN"
+        else None
+    )
+    if request.method == "POST" and "add_line" not in request.POST:
+        if form.is_valid() and (holdings is None or holdings.is_valid()):
+            answers = form.answers()
+            if holdings is not None:
+                answers["holdings"] = [
+                    {
+                        "share": str((f.cleaned_data["share"] / 100).quantize(Decimal("0.0001"))),
+                        "headcount": f.cleaned_data["headcount"],
+                        "turnover": str(f.cleaned_data["turnover"]),
+                    }
+                    for f in _kept(holdings)
+                ]
+            services.dossier_update(user=request.user, dossier=dossier, data={"answers": answers})
+            return _after_save(request, dossier, "eligibilite")
+        if response := _invalid(request):
+            return response
+    return render(
+        request,
+        "applications/step_eligibility.html",
+        step_context(dossier, "eligibilite", form=form, holdings=holdings),
+    )
+
+
+@login_required
+def step_project(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    if response := _editable_or_redirect(request, dossier):
+        return response
+    version = version_to_show(scheme_code=dossier.scheme.code, day=timezone.localdate())
+    bases = list(version.value("expense_bases") or ["HT"]) if version else ["HT"]
+    categories = list(version.value("eligible_categories") or []) if version else []
+    data = request.POST or None
+    if data is not None and "add_line" in data:
+        data = _add_line(data, "expenses")
+    initial = {
+        "title": dossier.title,
+        "description": dossier.description,
+        "expense_basis": dossier.expense_basis,
+    }
+    initial.update({f"report_{k}": v for k, v in (dossier.report or {}).items()})
+    form = ProjectForm(data, scheme_code=dossier.scheme.code, expense_bases=bases, initial=initial)
+    lines = [
+        {
+            f: getattr(line, f)
+            for f in (
+                "category",
+                "description",
+                "supplier",
+                "amount",
+                "mode",
+                "months",
+                "device",
+                "quote_date",
+            )
+        }
+        for line in dossier.expenses.all()
+    ]
+    formset = ExpenseFormSet(
+        data, prefix="expenses", initial=lines, form_kwargs={"categories": categories}
+    )
+    if request.method == "POST" and "add_line" not in request.POST:
+        if form.is_valid() and formset.is_valid():
+            fields = {
+                "title": form.cleaned_data["title"],
+                "description": form.cleaned_data["description"],
+                "report": form.report(),
+            }
+            fields["expense_basis"] = form.cleaned_data.get("expense_basis") or bases[0]
+            services.dossier_update(user=request.user, dossier=dossier, data=fields)
+            services.dossier_set_expenses(
+                user=request.user, dossier=dossier, lines=[f.line() for f in _kept(formset)]
+            )
+            return _after_save(request, dossier, "projet")
+        if response := _invalid(request):
+            return response
+    context = step_context(dossier, "projet", form=form, formset=formset)
+    return render(request, "applications/step_project.html", context)
+
+
+@login_required
+def step_funding(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    if response := _editable_or_redirect(request, dossier):
+        return response
+    data = request.POST or None
+    if data is not None and "add_line" in data:
+        data = _add_line(data, "aids")
+    form = FundingForm(
+        data,
+        initial={
+            "other_public_funding": dossier.other_public_funding,
+            "other_public_funding_detail": dossier.other_public_funding_detail,
+        },
+    )
+    aids = DeMinimisFormSet(
+        data,
+        prefix="aids",
+        initial=[
+            {"granting_body": a.granting_body, "granted_on": a.granted_on, "amount": a.amount}
+            for a in dossier.de_minimis_aids.all()
+        ],
+    )
+    if request.method == "POST" and "add_line" not in request.POST:
+        if form.is_valid() and aids.is_valid():
+            services.dossier_set_funding(
+                user=request.user,
+                dossier=dossier,
+                other_public_funding=form.cleaned_data["other_public_funding"],
+                detail=form.cleaned_data["other_public_funding_detail"],
+                aids=[
+                    {k: f.cleaned_data[k] for k in ("granting_body", "granted_on", "amount")}
+                    for f in _kept(aids)
+                ],
+            )
+            return _after_save(request, dossier, "financements")
+        if response := _invalid(request):
+            return response
+    return render(
+        request,
+        "applications/step_funding.html",
+        step_context(dossier, "financements", form=form, aids=aids),
+    )
+
+
+@login_required
+def step_bank(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    if response := _editable_or_redirect(request, dossier):
+        return response
+    initial = {
+        "iban": dossier.iban,
+        "bic": dossier.bic,
+        "account_holder": dossier.account_holder or dossier.organisation.name,
+    }
+    form = BankForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.dossier_set_bank_details(
+                user=request.user,
+                dossier=dossier,
+                iban=form.cleaned_data["iban"],
+                bic=form.cleaned_data["bic"],
+                holder=form.cleaned_data["account_holder"],
+            )
+            return _after_save(request, dossier, "banque")
+        if response := _invalid(request):
+            return response
+    return render(
+        request, "applications/step_bank.html", step_context(dossier, "banque", form=form)
+    )
+
+
+@login_required
+def step_summary(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    if response := _editable_or_redirect(request, dossier):
+        return response
+    form = SubmitForm()
+    context = step_context(
+        dossier, "recapitulatif", form=form, missing=missing_for_display(dossier)
+    )
+    return render(request, "applications/step_summary.html", context)
+
+
+@login_required
+@require_POST
+def dossier_submit(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        context = step_context(
+            dossier, "recapitulatif", form=form, missing=missing_for_display(dossier)
+        )
+        return render(request, "applications/step_summary.html", context, status=400)
+    try:
+        services.dossier_submit(user=request.user, dossier=dossier, sworn=True)
+    except TransitionError as exc:
+        messages.info(
+            request, f"{exc.message} Il a déjà été déposé : une seule soumission est enregistrée."
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("applications:step_summary", dossier.pk)
+    else:
+        messages.success(
+            request, "Votre dossier est déposé. Le récépissé vous est envoyé par courriel."
+        )
+    return redirect(reverse("applications:detail", args=[dossier.pk]))

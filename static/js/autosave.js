@@ -1,0 +1,34 @@
+// Autosave of the filing journey's steps: the forms work without JavaScript ("Enregistrer");
+// with it, a step is saved a moment after the applicant stops typing, and "last saved" updates.
+(function () {
+  "use strict";
+  var status = document.getElementById("dernier-enregistrement");
+  var forms = document.querySelectorAll("form[data-autosave]");
+  if (!window.fetch || !forms.length) { return; }
+  Array.prototype.forEach.call(forms, function (form) {
+    var timer = null;
+    function save() {
+      var body = new FormData(form);
+      body.append("save", "1");
+      fetch(form.action || window.location.href, {
+        method: "POST",
+        body: body,
+        headers: { "X-Requested-With": "autosave" },
+        credentials: "same-origin"
+      }).then(function (response) {
+        return response.json().catch(function () { return { ok: false }; });
+      }).then(function (data) {
+        if (!status) { return; }
+        status.textContent = data.ok
+          ? "Enregistré automatiquement à " + data.saved_at
+          : "Enregistrement automatique en attente : vérifiez les champs signalés en enregistrant.";
+      }).catch(function () {
+        if (status) { status.textContent = "Enregistrement automatique impossible pour le moment : utilisez le bouton « Enregistrer »."; }
+      });
+    }
+    form.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(save, 2000);
+    });
+  });
+})();

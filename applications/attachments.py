@@ -83,7 +83,7 @@ def attachment_add(*, user, dossier: Dossier, document_code: str, uploaded_file)
             if scan:
                 from applications.scanning import scan_attachment
 
-                transaction.on_commit(lambda: scan_attachment.delay(attachment.pk))
+                transaction.on_commit(lambda: scan_attachment.delay(attachment.pk), robust=True)
     except Exception:
         # No row: no orphan file in the private folder either.
         attachment.file.delete(save=False)

@@ -89,6 +89,13 @@ def upload(name="piece.pdf", content=PDF, content_type="application/pdf"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+def add(user, dossier, code, uploaded_file=None):
+    uploaded_file = uploaded_file or upload()
+    return attachment_add(
+        user=user, dossier=dossier, document_code=code, uploaded_file=uploaded_file
+    )
+
+
 def stored_files(settings) -> list[Path]:
     root = Path(settings.PRIVATE_MEDIA_ROOT)
     return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
@@ -119,9 +126,7 @@ def test_required_documents_come_from_the_rule_version(dossier):
 
 
 def test_valid_pdf_is_stored_privately_under_a_random_name(settings, dossier, member, code):
-    attachment = attachment_add(
-        user=member, dossier=dossier, document_code=code, uploaded_file=upload("Devis 2026.pdf")
-    )
+    attachment = add(member, dossier, code, upload("Devis 2026.pdf"))
     attachment.refresh_from_db()
     path = Path(attachment.file.path)
     assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
@@ -178,9 +183,7 @@ def test_dangerous_or_wrong_files_are_refused(
     dossier, member, code, settings, name, content, message
 ):
     with pytest.raises(ValidationError) as refused:
-        attachment_add(
-            user=member, dossier=dossier, document_code=code, uploaded_file=upload(name, content)
-        )
+        add(member, dossier, code, upload(name, content))
     assert message in " ".join(refused.value.messages)
     assert not dossier.attachments.exists()
     assert stored_files(settings) == []
@@ -209,19 +212,14 @@ def test_oversized_file_is_refused_with_the_limit_in_french(settings, dossier):
 
 def test_dossier_total_is_capped(settings, dossier, member, code):
     settings.DOSSIER_MAX_BYTES = len(PDF) * 2 - 1
-    attachment_add(user=member, dossier=dossier, document_code=code, uploaded_file=upload())
+    add(member, dossier, code, upload())
     with pytest.raises(ValidationError, match="au total : il reste"):
-        attachment_add(user=member, dossier=dossier, document_code=code, uploaded_file=upload())
+        add(member, dossier, code, upload())
     assert dossier.attachments.count() == 1
 
 
 def test_name_with_traversal_and_control_characters_is_cleaned(settings, dossier, member, code):
-    attachment = attachment_add(
-        user=member,
-        dossier=dossier,
-        document_code=code,
-        uploaded_file=upload("../../etc/passwd\x07.pdf"),
-    )
+    attachment = add(member, dossier, code, upload("../../etc/passwd\x07.pdf"))
     assert attachment.original_name == "passwd.pdf"
     assert Path(attachment.file.path).is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
 
@@ -261,7 +259,7 @@ def test_only_members_of_a_draft_may_add(dossier, member, code):
     dossier.state = DossierState.SUBMITTED
     dossier.save()
     with pytest.raises(PermissionDenied, match="a été déposé"):
-        attachment_add(user=member, dossier=dossier, document_code=code, uploaded_file=upload())
+        add(member, dossier, code, upload())
 
 
 def test_unknown_document_code_is_refused(dossier, member):
@@ -270,9 +268,7 @@ def test_unknown_document_code_is_refused(dossier, member):
 
 
 def test_remove_deletes_the_file(dossier, member, code, django_capture_on_commit_callbacks):
-    attachment = attachment_add(
-        user=member, dossier=dossier, document_code=code, uploaded_file=upload()
-    )
+    attachment = add(member, dossier, code, upload())
     path = Path(attachment.file.path)
     with django_capture_on_commit_callbacks(execute=True):
         attachment_remove(user=member, attachment=attachment)
@@ -338,9 +334,7 @@ def test_refused_file_keeps_the_form_and_chosen_document(
 
 @pytest.fixture
 def attachment(dossier, member, code):
-    return attachment_add(
-        user=member, dossier=dossier, document_code=code, uploaded_file=upload("Devis.pdf")
-    )
+    return add(member, dossier, code, upload("Devis.pdf"))
 
 
 def download_url(attachment, dossier=None):
@@ -423,9 +417,7 @@ def scanner(settings, monkeypatch):
 
 def add_scanned(member, dossier, code, capture):
     with capture(execute=True):
-        attachment = attachment_add(
-            user=member, dossier=dossier, document_code=code, uploaded_file=upload()
-        )
+        attachment = add(member, dossier, code, upload())
     attachment.refresh_from_db()
     return attachment
 
@@ -475,9 +467,7 @@ def test_unreachable_scanner_is_retried(
 ):
     scanner("ERROR", "connexion refusée", CommunicationError("Connection refused"))
     with django_capture_on_commit_callbacks(execute=False):
-        attachment = attachment_add(
-            user=member, dossier=dossier, document_code=code, uploaded_file=upload()
-        )
+        attachment = add(member, dossier, code, upload())
     with pytest.raises(Retry):
         scanning.scan_attachment.apply(args=[attachment.pk], throw=True)
     attachment.refresh_from_db()
@@ -497,5 +487,5 @@ def test_without_scanner_no_task_is_queued(
     dossier, member, code, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        attachment_add(user=member, dossier=dossier, document_code=code, uploaded_file=upload())
+        add(member, dossier, code, upload())
     assert callbacks == []

@@ -22,3 +22,7 @@ CSRF_COOKIE_SECURE = False
 PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
 STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tests run Celery tasks in-process, even when REDIS_URL points at a real broker: assertions on
+# receipts and e-mails stay deterministic. tests/test_celery_worker.py switches to the real broker
+# for itself, to prove a real worker runs the tasks.
+CELERY_TASK_ALWAYS_EAGER = True

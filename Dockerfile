@@ -1,0 +1,42 @@
+# Aides numériques — one image for web (gunicorn), worker and beat (Celery). See docker-compose.yml.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=portal.settings \
+    PYTHONPATH=/app \
+    VAR_DIR=/data/var \
+    STATIC_ROOT=/app/staticfiles \
+    PRIVATE_MEDIA_ROOT=/data/private
+
+# WeasyPrint needs Pango and HarfBuzz, attachment checks need libmagic, PDFs need fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
+        libmagic1 shared-mime-info fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 1000 app \
+    && useradd --system --uid 1000 --gid app --home-dir /home/app --create-home app
+
+WORKDIR /app
+
+# Dependencies first, so that code changes do not reinstall them (the project ships no package:
+# `pip install .` installs the dependencies of pyproject.toml; the code runs from /app).
+COPY pyproject.toml ./
+RUN pip install . && rm -rf build *.egg-info
+
+COPY . .
+
+# Static files are collected at build time and served by whitenoise; the key is a throwaway.
+RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
+    && mkdir -p /data/private /data/var \
+    && chown -R app:app /data
+
+USER app
+VOLUME ["/data/private"]
+EXPOSE 8000
+
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,124 @@
+"""docker-compose.yml describes the production stack, and the CI smoke test runs its commands."""
+
+import importlib
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = ROOT / "docker-compose.yml"
+REQUIRED_SERVICES = ("web", "worker", "beat", "db", "redis")
+
+
+def _load_smoke():
+    spec = importlib.util.spec_from_file_location("aides_smoke", ROOT / "scripts" / "smoke.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+smoke = _load_smoke()
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))
+
+
+def _mounts(service: dict) -> dict[str, str]:
+    """Named-volume mounts of a service: {target: volume}."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+        else:
+            source, target = volume["source"], volume["target"]
+        mounts[target] = source
+    return mounts
+
+
+@pytest.mark.parametrize("name", REQUIRED_SERVICES)
+def test_service_exists_with_a_healthcheck(compose, name):
+    service = compose["services"][name]
+    test = service["healthcheck"]["test"]
+    assert test and test != ["NONE"]
+    assert not service["healthcheck"].get("disable", False)
+
+
+def test_images(compose):
+    assert compose["services"]["db"]["image"].split(":")[1].split(".")[0] == "16"
+    assert compose["services"]["db"]["image"].startswith("postgres:")
+    assert compose["services"]["redis"]["image"].startswith("redis:")
+    assert compose["services"]["redis"]["image"].split(":")[1].split(".")[0] == "7"
+
+
+def test_database_and_private_files_live_in_named_volumes(compose):
+    named = set(compose["volumes"])
+    db_volume = _mounts(compose["services"]["db"]).get("/var/lib/postgresql/data")
+    assert db_volume in named
+    for name in ("web", "worker", "beat"):
+        service = compose["services"][name]
+        private_root = service["environment"]["PRIVATE_MEDIA_ROOT"]
+        assert _mounts(service).get(private_root) in named, name
+    assert "PRIVATE_MEDIA_ROOT=/data/private" in (ROOT / "Dockerfile").read_text()
+
+
+def test_app_services_wait_for_healthy_backends(compose):
+    for name in ("web", "worker", "beat"):
+        depends_on = compose["services"][name]["depends_on"]
+        for backend in ("db", "redis"):
+            assert depends_on[backend]["condition"] == "service_healthy", (name, backend)
+
+
+def test_no_secret_is_committed(compose):
+    for name in ("web", "worker", "beat"):
+        environment = compose["services"][name].get("environment", {})
+        assert "SECRET_KEY" not in environment
+        assert compose["services"][name]["env_file"] in (".env", [".env"])
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "\nSECRET_KEY=\n" in example
+
+
+def test_smoke_test_runs_the_web_command_of_compose(compose):
+    web = compose["services"]["web"]["command"]
+    assert web == smoke.compose_commands(COMPOSE)["web"]
+    assert web[0] == "gunicorn"
+    module, _, attribute = settings.WSGI_APPLICATION.rpartition(".")
+    assert f"{module}:{attribute}" in web
+    assert smoke.bind_value(web) == "0.0.0.0:8000"
+    assert smoke.option_value(web, "--workers", "-w") == "3"
+    assert smoke.option_value(web, "--access-logfile") == "-"
+
+    rebound = smoke.smoke_commands(8123, COMPOSE)["web"]
+    assert smoke.bind_value(rebound) == "127.0.0.1:8123"
+    differences = [(a, b) for a, b in zip(web, rebound, strict=True) if a != b]
+    assert differences == [("0.0.0.0:8000", "127.0.0.1:8123")]
+
+
+def test_smoke_test_runs_the_worker_command_of_compose(compose):
+    worker = compose["services"]["worker"]["command"]
+    assert smoke.smoke_commands(8123, COMPOSE)["worker"] == worker
+    assert worker[0] == "celery"
+    assert "worker" in worker
+    app_module = smoke.option_value(worker, "-A", "--app")
+    from portal.celery import app as celery_app
+
+    assert importlib.import_module(app_module).celery_app is celery_app
+    # The worker must consume the queue the portal sends its tasks to.
+    assert smoke.option_value(worker, "-Q", "--queues") == settings.CELERY_TASK_DEFAULT_QUEUE
+    beat = compose["services"]["beat"]["command"]
+    assert smoke.option_value(beat, "-A", "--app") == app_module and "beat" in beat
+
+
+def test_rebind_handles_every_spelling():
+    for command, expected in [
+        (["gunicorn", "app", "--bind", "0.0.0.0:8000"], ["gunicorn", "app", "--bind", "x:1"]),
+        (["gunicorn", "app", "--bind=0.0.0.0:8000"], ["gunicorn", "app", "--bind=x:1"]),
+        (["gunicorn", "-b", "0.0.0.0:8000", "app"], ["gunicorn", "-b", "x:1", "app"]),
+    ]:
+        assert smoke.rebind(command, "x:1") == expected
+    with pytest.raises(ValueError):
+        smoke.rebind(["gunicorn", "app"], "x:1")

@@ -9,7 +9,10 @@ from portal.management.commands.seed_demo import Command as SeedDemo
 from tests.applications.factories import PDF_BYTES
 from tests.browser.conftest import assert_accessible
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 EMAIL = "artisan@exemple.fr"
 PASSWORD = "Un-mot-de-passe-long-7"
@@ -20,7 +23,9 @@ def click_continue(page):
     page.wait_for_load_state()
 
 
-def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(live_server, page, mailbox, tmp_path):
+def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(
+    live_server, page, mailbox, tmp_path
+):
     SeedDemo().extend_expired_schemes()  # the HDF texts ended in 2022: the demo extension opens INAC
     base = live_server.url
 
@@ -31,7 +36,9 @@ def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(live_server, p
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
     page.get_by_role("button", name="Création de compte").click()
-    link = re.search(r"https?://\S+/comptes/confirm-email/\S+/", mailbox.wait_for(EMAIL).body).group(0)
+    link = re.search(
+        r"https?://\S+/comptes/confirm-email/\S+/", mailbox.wait_for(EMAIL).body
+    ).group(0)
     page.goto(base + "/comptes/" + link.split("/comptes/", 1)[1])
     page.get_by_role("button", name="Confirmer").click()
     page.wait_for_url(f"{base}/espace/")
@@ -41,7 +48,9 @@ def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(live_server, p
     page.fill("#id_siret", "81234567600017")
     page.get_by_role("button", name="Rechercher").click()
     assert page.input_value("#id_name") == "BOUTIQUE LUMIÈRE DU NORD"
-    page.locator("form").filter(has=page.locator("#id_name")).get_by_role("button", name="Enregistrer").click()
+    page.locator("form").filter(has=page.locator("#id_name")).get_by_role(
+        "button", name="Enregistrer"
+    ).click()
     page.wait_for_url(f"{base}/organisations/")
 
     page.goto(f"{base}/dossiers/nouveau/")
@@ -61,12 +70,16 @@ def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(live_server, p
 
     assert_accessible(page)
     page.get_by_label("Intitulé du projet").fill("Boutique en ligne")
-    page.get_by_label("Description du projet").fill("Vendre nos luminaires en ligne avec un outil de gestion clients.")
+    page.get_by_label("Description du projet").fill(
+        "Vendre nos luminaires en ligne avec un outil de gestion clients."
+    )
     page.select_option("#id_expenses-0-category", "ecommerce_site")
     page.fill("#id_expenses-0-amount", "6000")
     page.fill("#id_expenses-0-supplier", "Agence Web du Nord")
     click_continue(page)
-    assert "2 400,00 €" in page.locator("aside").inner_text().replace("\xa0", " ")  # 40 % of 6 000 € HT
+    assert "2 400,00 €" in page.locator("aside").inner_text().replace(
+        "\xa0", " "
+    )  # 40 % of 6 000 € HT
 
     assert_accessible(page)
     click_continue(page)  # no other public aid, no de minimis aid
@@ -74,7 +87,9 @@ def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(live_server, p
     assert_accessible(page)
     pdf = tmp_path / "piece.pdf"
     pdf.write_bytes(PDF_BYTES)
-    codes = page.eval_on_selector_all("#id_document_code option", "options => options.map(o => o.value)")
+    codes = page.eval_on_selector_all(
+        "#id_document_code option", "options => options.map(o => o.value)"
+    )
     for code in [c for c in codes if c and c != "other"]:
         page.select_option("#id_document_code", code)
         page.set_input_files("input[type=file]", str(pdf))

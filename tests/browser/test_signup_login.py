@@ -7,7 +7,10 @@ from playwright.sync_api import expect
 
 from .conftest import assert_accessible
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 EMAIL = "camille.durand@example.org"
 PASSWORD = "Transition-numerique-2025"

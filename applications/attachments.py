@@ -48,7 +48,7 @@ def document_choices(dossier: Dossier) -> list[tuple[str, str]]:
 
 def attachment_add(*, user, dossier: Dossier, document_code: str, uploaded_file) -> Attachment:
     """Validate and store one file for a dossier; queue its antivirus scan when one is set up."""
-    _require(permissions.can_edit(user, dossier))
+    _require(permissions.can_add_documents(user, dossier))
     if document_code not in dict(document_choices(dossier)):
         raise ValidationError("Choisissez la pièce à laquelle correspond ce fichier.", code="code")
     validated = validate_upload(uploaded_file, dossier=dossier)

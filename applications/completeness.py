@@ -32,6 +32,11 @@ def missing_items(dossier: Dossier) -> list[Missing]:
         items.append(Missing("organisation", "Indiquez le département de l'établissement."))
     if organisation.kind == OrganisationKind.COMPANY and not organisation.naf:
         items.append(Missing("organisation", "Indiquez le code APE/NAF de l'entreprise."))
+    if (
+        organisation.kind in (OrganisationKind.COMPANY, OrganisationKind.ASSOCIATION)
+        and not organisation.created_on
+    ):
+        items.append(Missing("organisation", "Indiquez la date de création ou d'immatriculation."))
     if QUESTIONS.get(dossier.scheme.code) and not dossier.answers.get("confirmed"):
         items.append(Missing("eligibilite", "Répondez aux questions d'éligibilité."))
     if not dossier.title or not dossier.description:

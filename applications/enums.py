@@ -2,10 +2,19 @@ from django.db import models
 
 
 class DossierState(models.TextChoices):
-    """Applicant-side states; the instruction and payment issues add theirs."""
+    """The dossier's whole life; each app registers the transitions it owns (workflow.register)."""
 
     DRAFT = "draft", "Brouillon"
     SUBMITTED = "submitted", "Déposé"
+    IN_INSTRUCTION = "in_instruction", "En instruction"
+    COMPLEMENTS_REQUESTED = "complements_requested", "Compléments demandés"
+    ADMISSIBLE = "admissible", "Complet et recevable"
+    PROPOSED = "proposed", "Proposé pour décision"
+    ON_AGENDA = "on_agenda", "Inscrit en commission permanente"
+    ACCEPTED = "accepted", "Aide attribuée"
+    REJECTED = "rejected", "Refusé"
+    ABANDONED = "abandoned", "Classé sans suite"
+    CLOSED = "closed", "Clôturé"
 
 
 # A dossier in one of these states is no longer "open": the organisation may file again for the

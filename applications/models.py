@@ -131,6 +131,11 @@ class Dossier(models.Model):
     def is_editable(self) -> bool:
         return self.state == DossierState.DRAFT
 
+    @property
+    def accepts_documents(self) -> bool:
+        """Documents can be added to a draft, and when the Region asks for complements."""
+        return self.state in (DossierState.DRAFT, DossierState.COMPLEMENTS_REQUESTED)
+
 
 class ExpenseLine(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="expenses")
@@ -231,6 +236,9 @@ class DossierDocument(models.Model):
 
     class Kind(models.TextChoices):
         RECEIPT = "receipt", "Récépissé de dépôt"
+        ACKNOWLEDGMENT = "acknowledgment", "Accusé de réception"
+        AWARD = "award", "Décision d'attribution"
+        REJECTION = "rejection", "Lettre de refus"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
@@ -238,13 +246,23 @@ class DossierDocument(models.Model):
     file = models.FileField("fichier", upload_to="documents/%Y/", max_length=255)
     sha256 = models.CharField("empreinte SHA-256", max_length=64)
     created_at = models.DateTimeField("généré le", auto_now_add=True)
+    superseded_at = models.DateTimeField(
+        "remplacé le",
+        null=True,
+        blank=True,
+        help_text="Après réouverture du dossier, l'acte est remplacé par un nouveau.",
+    )
 
     class Meta:
         verbose_name = "document officiel"
         verbose_name_plural = "documents officiels"
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["dossier", "kind"], name="one_document_per_kind")
+            models.UniqueConstraint(
+                fields=["dossier", "kind"],
+                condition=Q(superseded_at__isnull=True),
+                name="one_current_document_per_kind",
+            )
         ]
 
     def __str__(self) -> str:

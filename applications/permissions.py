@@ -19,6 +19,17 @@ def can_edit(user, dossier: Dossier) -> tuple[bool, str]:
     return True, ""
 
 
+def can_add_documents(user, dossier: Dossier) -> tuple[bool, str]:
+    if not is_member(user, dossier):
+        return False, "Seuls les membres de l'organisation peuvent joindre des pièces à ce dossier."
+    if not dossier.accepts_documents:
+        return (
+            False,
+            "Ce dossier a été déposé : des pièces ne peuvent y être ajoutées que sur demande de compléments.",
+        )
+    return True, ""
+
+
 def can_submit(user, dossier: Dossier) -> tuple[bool, str]:
     """Only a member submits; the state itself is checked by the transition (compare-and-set)."""
     if not is_member(user, dossier):

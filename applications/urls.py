@@ -1,6 +1,6 @@
 from django.urls import path
 
-from applications import views, views_documents, views_receipt
+from applications import views, views_documents, views_official, views_receipt
 
 app_name = "applications"
 
@@ -27,4 +27,9 @@ urlpatterns = [
     path("<int:pk>/recapitulatif/", views.step_summary, name="step_summary"),
     path("<int:pk>/deposer/", views.dossier_submit, name="submit"),
     path("<int:pk>/recepisse/", views_receipt.receipt_download, name="receipt"),
+    path(
+        "<int:pk>/documents/<int:document_id>/",
+        views_official.official_document_download,
+        name="official_document",
+    ),
 ]

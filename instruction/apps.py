@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class InstructionConfig(AppConfig):
     name = "instruction"
     verbose_name = "Instruction"
+
+    def ready(self) -> None:
+        from instruction import workflow  # noqa: F401  (registers the transitions)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from instruction import urls as instruction_urls
 from portal import views
 from schemes import api as schemes_api
 
@@ -18,6 +19,8 @@ urlpatterns = [
     path("comptes/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),
     path("dossiers/", include("applications.urls")),
+    path("dossiers/", include((instruction_urls.applicant_urlpatterns, "instruction_applicant"))),
+    path("instruction/", include("instruction.urls")),
     path("dispositifs/", include("schemes.urls")),
     path("api/v1/simulate", schemes_api.simulate_api, name="api_simulate"),
     path("api/v1/settle", schemes_api.settle_api, name="api_settle"),

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from allauth.account.models import EmailAddress
 from stdnum import luhn
@@ -73,6 +75,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     naf = "47.71Z"
     postal_code = "59000"
     city = "Lille"
+    created_on = datetime.date(2015, 3, 1)
     department = factory.LazyFunction(lambda: Department.objects.get(code="59"))
 
 

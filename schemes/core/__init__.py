@@ -7,6 +7,7 @@ and, optionally, the rule versions it stores; the core calls nothing of the port
 from __future__ import annotations
 
 from .catalog import CATEGORIES, DEVICES, KINDS, MODES, SCHEMES
+from .checks import CHECKS
 from .documents import required_documents
 from .model import InputError, Param, RuleVersion, SchemeInfo, Source
 from .naf import NAF_TABLE, normalize_naf
@@ -18,6 +19,7 @@ from .versions import default_versions, select_version
 
 __all__ = [
     "CATEGORIES",
+    "CHECKS",
     "DEVICES",
     "KINDS",
     "MODES",

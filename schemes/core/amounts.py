@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .fmt import ZERO, cents, fr_eur, fr_pct
+from .checks import Criterion
+from .fmt import ZERO, cents, fr_eur, fr_eur_round, fr_pct
 from .model import RuleVersion
 from .reasons import Trace
 
@@ -23,14 +24,24 @@ def aid_on_base(
 ) -> Decimal:
     """The aid for `base` under version `v`; `cap` overrides the ceiling (remaining cap)."""
     floor = v.value("floor")
-    if apply_floor and floor is not None and base < floor:
-        t.refuse(
-            "below_floor",
+    if apply_floor and floor is not None:
+        c = Criterion(
+            t,
+            "floor",
             v.source("floor"),
-            base=f"{fr_eur(base)} {basis}",
-            floor=f"{fr_eur(floor)} {basis}",
+            f"Dépenses éligibles d'au moins {fr_eur_round(floor)} {basis}",
         )
-        return ZERO
+        found = f"Assiette éligible retenue : {fr_eur(base)} {basis}."
+        if base < floor:
+            c.refuse(
+                "below_floor",
+                found,
+                base=f"{fr_eur(base)} {basis}",
+                floor=f"{fr_eur(floor)} {basis}",
+            )
+            _not_reached(v, t, region_share, "les dépenses éligibles n'atteignent pas le minimum")
+            return ZERO
+        c.passed(found)
     tiers = v.value("tiers")
     ceiling = v.value("ceiling")
     if tiers:
@@ -40,6 +51,7 @@ def aid_on_base(
                 f"Assiette de {fr_eur(base)} inférieure à la première tranche "
                 f"({fr_eur(tiers[0]['from'])}) : pas de chèque."
             )
+            _not_reached(v, t, region_share, "l'assiette n'atteint aucune tranche du barème")
             return ZERO
         tier = max(reached, key=lambda x: x["from"])
         award = tier["award"]
@@ -60,10 +72,14 @@ def aid_on_base(
     else:
         t.say(f"Aide : {fr_pct(rate)} × {fr_eur(base)} = {fr_eur(raw)}.")
     limited_by_base = retained < base
-    if v.value("region_share_proration") and region_share < 1:
+    if v.value("region_share_proration"):
+        share = Criterion(t, "regional_activity", v.source("region_share_proration"))
         if region_share <= 0:
-            t.refuse("no_regional_activity", v.source("region_share_proration"))
+            share.refuse("no_regional_activity", _share_found(region_share))
+            _not_reached(v, t, region_share, "aucune activité du projet dans la région")
             return ZERO
+        share.passed(_share_found(region_share))
+    if v.value("region_share_proration") and region_share < 1:
         prorated = raw * region_share
         t.reason(
             "region_share_prorated", v.source("region_share_proration"), share=fr_pct(region_share)
@@ -110,13 +126,15 @@ def _public_aid_cap(
                 "plafond de cumul."
             )
         return award
+    c = _cap_criterion(v, t, rate)
+    found = f"Autres aides publiques déclarées pour le projet : {fr_eur(other)}"
     cap = cents(rate * base)
     limit = max(cap - other, ZERO)
     if award > limit:
         if limit <= 0:
-            t.refuse(
+            c.refuse(
                 "public_aid_cap",
-                v.source("public_aid_cap_rate"),
+                f"{found}, pour un plafond de cumul de {fr_eur(cap)}.",
                 rate=fr_pct(rate),
                 cap=fr_eur(cap),
                 other=fr_eur(other),
@@ -136,10 +154,40 @@ def _public_aid_cap(
             f"{fr_eur(cap)} ; moins {fr_eur(other)} d'autres aides : aide ramenée à "
             f"{fr_eur(limit)}."
         )
+        c.passed(f"{found} : l'aide est ramenée à {fr_eur(limit)} (plafond de {fr_eur(cap)}).")
         return limit
     if other > 0:
         t.say(
             f"Cumul des aides publiques : {fr_eur(award)} + {fr_eur(other)} ≤ {fr_pct(rate)} "
             f"des dépenses éligibles ({fr_eur(cap)})."
         )
+    c.passed(f"{found} ; avec l'aide de {fr_eur(award)}, plafond de {fr_eur(cap)} respecté.")
     return award
+
+
+def _share_found(region_share: Decimal) -> str:
+    return (
+        f"Part de l'activité du projet réalisée dans la région déclarée : {fr_pct(region_share)}."
+    )
+
+
+def _cap_criterion(v: RuleVersion, t: Trace, rate: Decimal) -> Criterion:
+    return Criterion(
+        t,
+        "public_aid_cap",
+        v.source("public_aid_cap_rate"),
+        f"Cumul des aides publiques d'au plus {fr_pct(rate)} des dépenses éligibles",
+    )
+
+
+def _not_reached(v: RuleVersion, t: Trace, region_share: Decimal, why: str) -> None:
+    """Checks of the later steps, not evaluated when the computation stops early (a check
+    already recorded is kept)."""
+    finding = f"Non évalué : {why}."
+    if v.value("region_share_proration"):
+        Criterion(t, "regional_activity", v.source("region_share_proration")).not_applicable(
+            f"{finding} {_share_found(region_share)}"
+        )
+    rate = v.value("public_aid_cap_rate")
+    if rate is not None:
+        _cap_criterion(v, t, rate).not_applicable(finding)

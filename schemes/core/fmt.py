@@ -45,6 +45,13 @@ def fr_eur(amount: Decimal) -> str:
     return fr_number(amount, 2) + " €"
 
 
+def fr_eur_round(amount: Decimal) -> str:
+    """1 234 € for a whole amount (thresholds in labels), else 1 234,56 €"""
+    if amount == amount.to_integral_value():
+        return fr_number(amount, 0) + " €"
+    return fr_eur(amount)
+
+
 def fr_int(value: Decimal | int) -> str:
     d = Decimal(value)
     if d == d.to_integral_value():

@@ -311,10 +311,12 @@ REASONS: dict[str, tuple[str, Source]] = {
 
 @dataclass
 class Trace:
-    """Reasons and explanation collected while applying the rules."""
+    """Reasons, explanation and criteria checks (see checks.py) collected while applying
+    the rules."""
 
     reasons: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
+    checks: list[dict[str, Any]] = field(default_factory=list)
     ineligible: bool = False
     _line_reasons: dict[str, tuple[list[int], Source | None, dict[str, Any]]] = field(
         default_factory=dict

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .catalog import CATEGORIES, KINDS, REGION_NAMES, SCHEMES
+from .checks import CHECKS, NOT_A_CRITERION
 from .documents import when_label
 from .fmt import fr_date
 from .model import RuleVersion
@@ -109,6 +110,31 @@ def render_rules_markdown() -> str:
     ]
     out += [
         f"| `{code}` | {_cell(msg)} | {_cell(src.cite())} |" for code, (msg, src) in REASONS.items()
+    ]
+    out += [
+        "",
+        "## Critères vérifiés (liste de contrôle)",
+        "",
+        "Le résultat de `simulate` contient `checks` : chaque critère d'éligibilité que la "
+        "version en vigueur évalue pour la situation, dans l'ordre ci-dessous, avec `passed` "
+        "(vrai, faux, ou null quand le critère ne s'applique pas au demandeur ou n'a pas pu être "
+        "évalué), un libellé et un constat en français, et la source. La source affichée est "
+        "celle du paramètre de la version qui porte le critère ; un critère non rempli cite la "
+        "même source que le motif qu'il produit. Le libellé affiché reprend les seuils de la "
+        "version (par exemple « Effectif inférieur à 20 salariés »).",
+        "",
+        "Un critère qui ne figure dans aucune version n'apparaît pas. Seule inéligibilité sans "
+        "critère : "
+        + ", ".join(f"`{code}`" for code in NOT_A_CRITERION)
+        + " (le calcul ne laisse aucune aide à verser).",
+        "",
+        "| Code | Critère | Motifs en cas d'échec | Source par défaut |",
+        "|---|---|---|---|",
+    ]
+    out += [
+        f"| `{code}` | {_cell(d.title)} | {', '.join(f'`{r}`' for r in d.reasons)} | "
+        f"{_cell(d.default_source().cite())} |"
+        for code, d in CHECKS.items()
     ]
     out += [
         "",

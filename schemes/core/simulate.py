@@ -7,6 +7,7 @@ from typing import Any
 
 from .amounts import aid_on_base
 from .catalog import BASES, REGION_NAMES, SCHEMES
+from .checks import Criterion, checklist
 from .eligibility import check_applicant
 from .expenses import Line, lines_json, retain_lines
 from .fmt import ZERO, fr_date, fr_eur, money
@@ -40,25 +41,49 @@ def simulate_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
         f"Dispositif {s.scheme} — {info.name} ({REGION_NAMES[info.region]}). Dossier déposé "
         f"le {fr_date(s.filed_on)}."
     )
+    rules = Criterion(
+        t, "rules_in_force", None, "Règles du dispositif en vigueur à la date de dépôt"
+    )
     if v is None:
-        t.refuse("no_rules_in_force", None, scheme=s.scheme, date=fr_date(s.filed_on))
+        rules.refuse(
+            "no_rules_in_force",
+            f"Dossier déposé le {fr_date(s.filed_on)} : aucune version des règles "
+            f"{s.scheme} n'est en vigueur.",
+            scheme=s.scheme,
+            date=fr_date(s.filed_on),
+        )
         lines = [Line(ZERO, "Aucune règle en vigueur à cette date.") for _ in s.project.expenses]
         return _result(s.scheme, None, t, ZERO, ZERO, lines)
     t.say(f"Règles appliquées : {v.ident} — {v.label}.")
+    end = f"au {fr_date(v.valid_to)}" if v.valid_to else "sans date de fin"
+    rules.passed(
+        f"Dossier déposé le {fr_date(s.filed_on)} : règles {v.ident} en vigueur du "
+        f"{fr_date(v.valid_from)} {end}.",
+        v.source("validity"),
+    )
 
     check_applicant(s, v, t)
     basis = s.project.expense_basis
     bases = v.value("expense_bases", ["HT"])
+    presented = Criterion(
+        t,
+        "expense_basis",
+        v.source("expense_bases"),
+        "Dépenses présentées " + " ou ".join(f"{BASES[b]} ({b})" for b in bases),
+    )
+    found = f"Dépenses déclarées {BASES[basis]} ({basis})."
     if basis not in bases:
-        t.refuse(
+        presented.refuse(
             "basis_not_accepted",
-            v.source("expense_bases"),
+            found,
             expected=" ou ".join(f"{BASES[b]} ({b})" for b in bases),
             given=f"{BASES[basis]} ({basis})",
         )
-    elif len(bases) > 1:
-        kind = "dépenses de fonctionnement" if basis == "TTC" else "dépenses d'investissement"
-        t.say(f"Le demandeur présente des {kind}, montants {BASES[basis]} ({basis}).")
+    else:
+        presented.passed(found)
+        if len(bases) > 1:
+            kind = "dépenses de fonctionnement" if basis == "TTC" else "dépenses d'investissement"
+            t.say(f"Le demandeur présente des {kind}, montants {BASES[basis]} ({basis}).")
     cap = check_history(s, v, t)
 
     lines = retain_lines(s, v, t, cap.blocked_categories)
@@ -74,8 +99,7 @@ def simulate_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
         cap=cap.remaining,
         basis=basis,
     )
-    if award > 0:
-        check_de_minimis(s, v, t, award)
+    check_de_minimis(s, v, t, award)
     if award <= 0 and not t.ineligible:
         t.refuse("no_aid", None)
     if t.ineligible:
@@ -101,4 +125,5 @@ def _result(
         "lines": lines_json(lines),
         "reasons": t.reasons,
         "explanation": t.explanation,
+        "checks": checklist(t),
     }

@@ -1,0 +1,144 @@
+"""Deadlines of instruction, from the texts, configurable per scheme (settings.INSTRUCTION_DEADLINES).
+
+- first contact within a month of submission: PDL FAQ (« premier contact … dans le mois »), used for
+  every scheme as a service commitment;
+- answer to a complements request: the due date the agent sets (default 30 days);
+- realisation: PDL-IN from the expense start date to two years after the award decision, then six
+  months to send the proofs (PDL FAQ, « délai de réalisation »); IDF-CN2 expenses over one year at
+  most (idf-cheque-numerique-volet2.md, « TYPES DE DEPENSES »); the Hauts-de-France deliberation sets
+  no period: none unless configured.
+"""
+
+from datetime import date
+
+from celery import shared_task
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+DEFAULTS = {
+    "first_contact_days": 30,
+    "complements_days": 30,
+    "realisation_months_after_award": None,
+    "realisation_months_after_start": None,
+    "proofs_months": None,
+}
+PER_SCHEME = {
+    "PDL-IN": {"realisation_months_after_award": 24, "proofs_months": 6},
+    "IDF-CN2": {"realisation_months_after_start": 12, "proofs_months": 6},
+}
+
+
+def deadline_settings(scheme_code: str) -> dict:
+    configured = getattr(settings, "INSTRUCTION_DEADLINES", {}).get(scheme_code, {})
+    return {**DEFAULTS, **PER_SCHEME.get(scheme_code, {}), **configured}
+
+
+def first_contact_due(scheme_code: str, submitted_on: date) -> date:
+    return submitted_on + relativedelta(days=deadline_settings(scheme_code)["first_contact_days"])
+
+
+def complements_due(scheme_code: str, today: date) -> date:
+    return today + relativedelta(days=deadline_settings(scheme_code)["complements_days"])
+
+
+def realisation_deadlines(
+    scheme_code: str, *, decided_on: date, expense_start: date | None
+) -> tuple[date | None, date | None]:
+    """(end of realisation, end of the period to send the proofs) for an award decided on `decided_on`."""
+    config = deadline_settings(scheme_code)
+    end = None
+    if config["realisation_months_after_award"]:
+        end = decided_on + relativedelta(months=config["realisation_months_after_award"])
+    elif config["realisation_months_after_start"] and expense_start:
+        end = expense_start + relativedelta(months=config["realisation_months_after_start"])
+    proofs = (
+        end + relativedelta(months=config["proofs_months"])
+        if end and config["proofs_months"]
+        else None
+    )
+    return end, proofs
+
+
+def overdue_reason(review, dossier, today: date) -> str:
+    """Why a dossier is late today, in French, or "" when it is not."""
+    from applications.enums import DossierState as S
+
+    if (
+        dossier.state == S.SUBMITTED
+        and review.first_contact_due_on
+        and today > review.first_contact_due_on
+    ):
+        return f"Premier contact attendu avant le {review.first_contact_due_on:%d/%m/%Y}"
+    if dossier.state == S.COMPLEMENTS_REQUESTED:
+        request = (
+            dossier.complement_requests.filter(answered_at__isnull=True)
+            .order_by("-requested_at")
+            .first()
+        )
+        if request and today > request.due_on:
+            return f"Compléments attendus avant le {request.due_on:%d/%m/%Y}"
+    if dossier.state == S.ACCEPTED and review.proofs_deadline and today > review.proofs_deadline:
+        return f"Justificatifs attendus avant le {review.proofs_deadline:%d/%m/%Y} : caducité à examiner"
+    return ""
+
+
+@shared_task(acks_late=True)
+def flag_overdue_and_remind(today: str | None = None) -> int:
+    """Daily: flag overdue dossiers in the queue and send each reminder once. Returns reminders sent."""
+    from accounts.tasks import send_email
+    from applications.enums import DossierState as S
+    from applications.models import Dossier
+    from instruction.models import Reminder, Review
+
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    sent = 0
+    watched = [
+        S.SUBMITTED,
+        S.IN_INSTRUCTION,
+        S.COMPLEMENTS_REQUESTED,
+        S.ADMISSIBLE,
+        S.PROPOSED,
+        S.ACCEPTED,
+    ]
+    dossiers = Dossier.objects.filter(state__in=watched).select_related(
+        "review", "organisation", "review__agent"
+    )
+    for dossier in dossiers.iterator(chunk_size=500):
+        review, _ = Review.objects.get_or_create(dossier=dossier)
+        reason = overdue_reason(review, dossier, day)
+        if bool(reason) != bool(review.overdue_since) or reason != review.overdue_reason:
+            review.overdue_since = (review.overdue_since or day) if reason else None
+            review.overdue_reason = reason
+            review.save(update_fields=["overdue_since", "overdue_reason"])
+        if not reason:
+            continue
+        kind = {
+            S.SUBMITTED: "first_contact",
+            S.COMPLEMENTS_REQUESTED: "complements",
+            S.ACCEPTED: "proofs",
+        }.get(dossier.state, "other")
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(dossier=dossier, kind=kind, due_on=review.overdue_since)
+        except IntegrityError:
+            continue  # already sent for this deadline
+        link = settings.SITE_URL + reverse("applications:detail", args=[dossier.pk])
+        if kind == "first_contact" and review.agent:
+            recipients = [review.agent.email]
+        elif kind == "first_contact":
+            recipients = []
+        else:
+            recipients = list(
+                dossier.organisation.memberships.values_list("user__email", flat=True)
+            )
+        if recipients:
+            send_email.delay(
+                subject=f"[Aides numériques] Rappel — dossier {dossier.number}",
+                body=f"Bonjour,\n\n{reason}.\n\nDossier {dossier.number} : {link}\n",
+                to=recipients,
+            )
+            sent += 1
+    return sent

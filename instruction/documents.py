@@ -1,0 +1,343 @@
+"""Official documents of the instruction: acknowledgment, award decision, rejection letter.
+
+Each is rendered once from the region's HTML template, stored with the dossier under a reference
+number and never regenerated silently: `ensure_document` returns the current one when it exists.
+After a reopening, the lead's services mark the old document superseded; the next one gets a
+suffixed reference (`ARR-<number>-2`).
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint import HTML
+
+from applications.models import Dossier, DossierDocument
+from applications.receipt import NBSP, PARIS, PORTAL_NAME, OfflineURLFetcher, _decimal, fr_datetime
+from instruction.enums import RetentionStatus, Vote
+from instruction.models import AgendaItem, Review
+from schemes import core
+from schemes.core.params_common import regime_at
+from schemes.selectors import rule_versions
+from schemes.templatetags.aides import euros, percent
+
+logger = logging.getLogger(__name__)
+
+Kind = DossierDocument.Kind
+KINDS = (Kind.ACKNOWLEDGMENT, Kind.AWARD, Kind.REJECTION)
+NOT_SET = "non fixé"
+
+
+class DocumentNotApplicable(Exception):
+    """The dossier lacks what this document states (no decision, no vote...): retrying won't help."""
+
+
+@dataclass(frozen=True)
+class RegionStyle:
+    accent: str
+    award_prefix: str
+    tribunal: str
+
+
+REGIONS = {
+    "HDF": RegionStyle(accent="#1F4E8C", award_prefix="ARR", tribunal="Lille"),
+    "PDL": RegionStyle(accent="#0B6157", award_prefix="CONV", tribunal="Nantes"),
+    "IDF": RegionStyle(accent="#8A1C3E", award_prefix="DEL", tribunal="Paris"),
+}
+FILE_SLUGS = {
+    Kind.ACKNOWLEDGMENT: "accuse-reception",
+    Kind.AWARD: "decision-attribution",
+    Kind.REJECTION: "lettre-refus",
+}
+
+
+def fr_date(value: date | None, default: str = NOT_SET) -> str:
+    return f"{value:%d/%m/%Y}" if value else default
+
+
+def _region(dossier: Dossier) -> tuple[str, RegionStyle]:
+    code = dossier.scheme.region.code
+    if code not in REGIONS:
+        raise DocumentNotApplicable(f"No official document templates for region {code}.")
+    return code, REGIONS[code]
+
+
+def rules_for(dossier: Dossier) -> core.RuleVersion | None:
+    """The rules frozen at submission; else the version covering the filing date (or the last)."""
+    if dossier.rule_version is not None:
+        return dossier.rule_version.as_core()
+    versions = rule_versions(scheme_code=dossier.scheme.code)
+    day = dossier.filed_on or timezone.localdate()
+    covering = [version for version in versions if version.covers(day)]
+    return (covering or versions or [None])[-1]
+
+
+def expense_start_date(dossier: Dossier) -> date | None:
+    """From when the dossier's expenses count (None while not known yet)."""
+    region_code = dossier.scheme.region.code
+    if region_code == "PDL":
+        # PDL-IN FAQ, questions 15 and 25: the dated acknowledgment of a complete dossier states
+        # « à partir de quelle date les dépenses sont autorisées »; the portal uses its date.
+        return dossier.acknowledged_on
+    rules = rules_for(dossier)
+    fixed = rules.value("expenses_from") if rules else None
+    if fixed:
+        # IDF-CN2, « TYPES DE DEPENSES » : « Les dépenses (engagées à partir du 12/03/2020)
+        # portent sur une durée maximale d'un an » (param expenses_from).
+        return fixed
+    # HDF deliberation 2021.01652 (INAC and INESS): « Ne pourront être éligibles que les
+    # dépenses réalisées a posteriori de la date de création du dossier de demande d'aide ».
+    if dossier.filed_on:
+        return dossier.filed_on
+    return timezone.localtime(dossier.submitted_at, PARIS).date() if dossier.submitted_at else None
+
+
+def document_reference(dossier: Dossier, kind: str) -> str:
+    """AR-, ARR-/CONV-/DEL- (award, per region), REF-; suffixed -2, -3 after supersession."""
+    if kind == Kind.ACKNOWLEDGMENT:
+        prefix = "AR"
+    elif kind == Kind.AWARD:
+        prefix = _region(dossier)[1].award_prefix
+    elif kind == Kind.REJECTION:
+        prefix = "REF"
+    else:
+        raise ValueError(f"Not an instruction document: {kind}")
+    previous = DossierDocument.objects.filter(dossier=dossier, kind=kind).count()
+    base = f"{prefix}-{dossier.number}"
+    return base if previous == 0 else f"{base}-{previous + 1}"
+
+
+def document_filename(document: DossierDocument) -> str:
+    return f"{FILE_SLUGS.get(document.kind, document.kind)}-{document.reference}.pdf"
+
+
+def _review(dossier: Dossier) -> Review | None:
+    return Review.objects.filter(dossier=dossier).first()
+
+
+def _agenda_item(dossier: Dossier, vote: str) -> AgendaItem | None:
+    return (
+        AgendaItem.objects.filter(dossier=dossier, vote=vote)
+        .select_related("session")
+        .order_by("-session__date", "-id")
+        .first()
+    )
+
+
+def _expense_rows(dossier: Dossier) -> tuple[list[dict], Decimal | None, Decimal]:
+    """Each line presented/retained/reason; the retained base (None without any retention)."""
+    frozen = (dossier.result or {}).get("lines") or []
+    rows, base, presented, any_retention = [], Decimal("0"), Decimal("0"), False
+    for index, line in enumerate(dossier.expenses.select_related("retention")):
+        retention = getattr(line, "retention", None)
+        snapshot = frozen[index] if index < len(frozen) else {}
+        if retention is not None:
+            any_retention = True
+            retained, reason = retention.amount, retention.reason
+            full = retention.status == RetentionStatus.FULL and retained == line.amount
+        else:
+            retained, reason = _decimal(snapshot.get("retained")), snapshot.get("note", "")
+            full = retained == line.amount
+        base += retained or Decimal("0")
+        presented += line.amount
+        rows.append(
+            {
+                "number": index + 1,
+                "category": line.get_category_display(),
+                "description": line.description,
+                "amount": line.amount,
+                "retained": retained,
+                "reason": "" if full else (reason or "—"),
+            }
+        )
+    return rows, (base if any_retention else None), presented
+
+
+def _payment_terms(rules: core.RuleVersion | None, amount: Decimal) -> list[str]:
+    """Sentences of the payment terms, from the rule version's advance_* and payment_terms."""
+    if rules is None:
+        return []
+    rate = rules.value("advance_rate") or Decimal("0")
+    threshold = rules.value("advance_threshold")
+    if rate > 0 and (threshold is None or amount > threshold):
+        advance = (amount * rate).quantize(Decimal("0.01"))
+        return [
+            f"Une avance de {percent(rate)} de la subvention, soit {euros(advance)}, est versée "
+            "sur présentation d'un devis ou bon de commande signé, daté et revêtu du cachet du "
+            "bénéficiaire.",
+            "Le solde est versé sur présentation d'un état récapitulatif des dépenses, d'une "
+            "attestation de fin d'engagement des dépenses et des factures acquittées.",
+            "L'aide est proratisée si les dépenses réalisées n'atteignent pas l'assiette retenue.",
+        ]
+    if rate > 0:
+        return [
+            f"L'aide, d'un montant inférieur ou égal à {euros(threshold, 0)}, est versée en une "
+            "seule fois sur présentation d'un état récapitulatif des dépenses, d'une attestation "
+            "de fin d'engagement des dépenses et des factures acquittées.",
+            "L'aide est proratisée si les dépenses réalisées n'atteignent pas l'assiette retenue.",
+        ]
+    return [str(rules.value("payment_terms") or "")]
+
+
+def _de_minimis(rules: core.RuleVersion | None, day: date) -> dict | None:
+    """The de minimis regulation in force on the decision date, when the scheme relies on it."""
+    if rules is None or not rules.value("de_minimis"):
+        return None
+    regime = regime_at(rules.value("de_minimis_regimes") or [], day)
+    if regime is None:
+        return None
+    regulation = regime["regulation"]
+    adopted = {"1407/2013": "du 18 décembre 2013", "2023/2831": "du 13 décembre 2023"}
+    return {
+        "regulation": regulation[0].lower() + regulation[1:],
+        "adopted": next((text for key, text in adopted.items() if key in regulation), ""),
+    }
+
+
+def _rate_context(rules: core.RuleVersion | None, base: Decimal | None) -> dict:
+    tiers = (rules.value("tiers") if rules else None) or []
+    if tiers:
+        reached = [t for t in tiers if base is not None and base >= t["from"]]
+        return {
+            "rate_text": "chèque forfaitaire selon le barème",
+            "tiers": tiers,
+            "tier_reached": reached[-1] if reached else None,
+        }
+    rate = rules.value("rate") if rules else None
+    return {"rate_text": percent(rate) if rate is not None else "—", "tiers": []}
+
+
+def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
+    """Everything the region's template of `kind` shows; raises DocumentNotApplicable."""
+    region_code, style = _region(dossier)
+    rules = rules_for(dossier)
+    review = _review(dossier)
+    organisation = dossier.organisation
+    context = {
+        "kind": kind,
+        "dossier": dossier,
+        "portal_name": PORTAL_NAME,
+        "region_name": dossier.scheme.region.name,
+        "region_code": region_code,
+        "accent": style.accent,
+        "tribunal": f"tribunal administratif de {style.tribunal}",
+        "scheme": dossier.scheme,
+        "organisation": organisation,
+        "city_line": " ".join(p for p in (organisation.postal_code, organisation.city) if p),
+        "filed_on": fr_date(dossier.filed_on, "—"),
+        "basis": dossier.expense_basis,
+        "expense_start": fr_date(expense_start_date(dossier)),
+        "expense_period_months": rules.value("expense_period_months") if rules else None,
+        "generated_at": fr_datetime(generated_at or timezone.now()),
+        "nbsp": NBSP,
+    }
+    decided = (
+        timezone.localtime(review.decided_at, PARIS).date()
+        if review and review.decided_at
+        else None
+    )
+    if kind == Kind.ACKNOWLEDGMENT:
+        if dossier.acknowledged_on is None:
+            raise DocumentNotApplicable(f"Dossier {dossier.pk} has not been acknowledged.")
+        context["date"] = fr_date(dossier.acknowledged_on)
+        return context
+    if kind == Kind.AWARD:
+        if dossier.awarded_amount is None:
+            raise DocumentNotApplicable(f"Dossier {dossier.pk} has no awarded amount.")
+        item = _agenda_item(dossier, Vote.FOR) if region_code == "IDF" else None
+        if region_code == "IDF" and item is None:
+            raise DocumentNotApplicable(f"Dossier {dossier.pk}: no favourable vote recorded.")
+        day = item.session.date if item else (decided or timezone.localdate())
+        rows, base, presented = _expense_rows(dossier)
+        if base is None:
+            base = _decimal((dossier.result or {}).get("base"))
+        context.update(
+            {
+                "date": fr_date(day),
+                "amount": dossier.awarded_amount,
+                "base": base,
+                "presented": presented,
+                "lines": rows,
+                "payment_terms": _payment_terms(rules, dossier.awarded_amount),
+                "realisation_deadline": fr_date(review.realisation_deadline if review else None),
+                "proofs_deadline": fr_date(review.proofs_deadline if review else None),
+                "de_minimis": _de_minimis(rules, day),
+                "agenda_item": item,
+                "session_date": fr_date(item.session.date) if item else "",
+                **_rate_context(rules, base),
+            }
+        )
+        return context
+    if kind == Kind.REJECTION:
+        motivation = (review.decision_motivation if review else "").strip()
+        if not motivation:
+            raise DocumentNotApplicable(f"Dossier {dossier.pk}: no motivation for the rejection.")
+        item = _agenda_item(dossier, Vote.AGAINST) if region_code == "IDF" else None
+        day = item.session.date if item else (decided or timezone.localdate())
+        context.update(
+            {
+                "date": fr_date(day),
+                "motivation": motivation,
+                "agenda_item": item,
+                "session_date": fr_date(item.session.date) if item else "",
+            }
+        )
+        return context
+    raise ValueError(f"Not an instruction document: {kind}")
+
+
+def render_document_pdf(dossier: Dossier, kind: str, *, reference: str | None = None) -> bytes:
+    """Render a document to PDF bytes (no storage, no database writes)."""
+    context = document_context(dossier, kind)
+    context["reference"] = reference or document_reference(dossier, kind)
+    template = f"instruction/pdf/{context['region_code']}/{kind}.html"
+    with translation.override("fr"):
+        html = render_to_string(template, context)
+    return HTML(string=html, url_fetcher=OfflineURLFetcher(timeout=1)).write_pdf(pdf_tags=True)
+
+
+def current_document(dossier: Dossier, kind: str) -> DossierDocument | None:
+    documents = DossierDocument.objects.filter(
+        dossier=dossier, kind=kind, superseded_at__isnull=True
+    )
+    return documents.order_by("-created_at", "-pk").first()
+
+
+def ensure_document(dossier: Dossier, kind: str) -> DossierDocument:
+    """The current document of `kind`: the stored one if any, else rendered, stored and returned.
+
+    Concurrency-safe like `ensure_receipt`: the unique constraint on the current (dossier, kind)
+    lets one insert win; the loser deletes the file it wrote and returns the winner's document.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"Not an instruction document: {kind}")
+    existing = current_document(dossier, kind)
+    if existing is not None:
+        return existing
+    reference = document_reference(dossier, kind)
+    pdf = render_document_pdf(dossier, kind, reference=reference)
+    document = DossierDocument(
+        dossier=dossier, kind=kind, reference=reference, sha256=hashlib.sha256(pdf).hexdigest()
+    )
+    document.file.save(document_filename(document), ContentFile(pdf), save=False)
+    try:
+        with transaction.atomic():
+            document.save()
+    except IntegrityError:
+        document.file.delete(save=False)
+        winner = current_document(dossier, kind)
+        if winner is None:  # the conflict was on something else: let the task retry
+            raise
+        logger.info("Document %s of dossier %s generated concurrently", kind, dossier.pk)
+        return winner
+    except BaseException:
+        document.file.delete(save=False)
+        raise
+    logger.info("Document %s generated for dossier %s", reference, dossier.pk)
+    return document

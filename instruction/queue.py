@@ -1,0 +1,415 @@
+"""The agents' queue: tabs with counters, filters, search, sort and one page of rows.
+
+Every page costs a constant number of SQL queries, whatever the number of dossiers:
+the scope (role assignments), the filter choices (schemes, départements, agents), one aggregate for
+the tab counters (which also gives the paginator its count) and one query for the page's rows,
+fetched as dictionaries with only the columns shown.
+
+Counters are computed over the agent's scope *with* the current filters and search applied, so
+that they answer "how many of what I am looking at are in each tab"; the tab of the list is one of
+them, which spares a separate COUNT(*).
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from accounts.enums import Role
+from accounts.models import User
+from applications.enums import DossierState as S
+from applications.models import Dossier
+from instruction.permissions import agent_scope_q
+from organisations.models import Organisation
+from schemes.models import Scheme
+from territories.models import Department
+
+PAGE_SIZE = 50
+DECIDED_STATES = [S.ACCEPTED, S.REJECTED, S.ABANDONED, S.CLOSED]
+STATE_LABELS = dict(S.choices)
+
+# The amount shown and filtered: the award once decided, else the engine's estimate at submission.
+AMOUNT = Coalesce(
+    "awarded_amount",
+    Cast(KT("result__award"), DecimalField(max_digits=12, decimal_places=2)),
+    output_field=DecimalField(max_digits=12, decimal_places=2),
+)
+# States in the order of the workflow, for a meaningful sort on "État".
+STATE_ORDER = Case(
+    *[When(state=value, then=Value(i)) for i, value in enumerate(S.values)],
+    output_field=IntegerField(),
+)
+
+
+@dataclass(frozen=True)
+class Tab:
+    code: str
+    label: str
+
+
+TABS = [
+    Tab("to_take", "À prendre"),
+    Tab("mine", "Mes dossiers"),
+    Tab("complements", "Compléments demandés"),
+    Tab("to_decide", "À décider"),
+    Tab("decided", "Décidés"),
+    Tab("all", "Tous"),
+]
+TAB_CODES = [tab.code for tab in TABS]
+
+
+def tab_q(code: str, user) -> Q:
+    """The dossiers of a tab. Admissible dossiers are still instructed: "Mes dossiers"/"Tous"."""
+    if code == "to_take":
+        return Q(state=S.SUBMITTED, review__agent__isnull=True)
+    if code == "mine":
+        return Q(review__agent_id=user.pk) & ~Q(state__in=DECIDED_STATES)
+    if code == "complements":
+        return Q(state=S.COMPLEMENTS_REQUESTED)
+    if code == "to_decide":
+        return Q(state__in=[S.PROPOSED, S.ON_AGENDA])
+    if code == "decided":
+        return Q(state__in=DECIDED_STATES)
+    return Q()
+
+
+# Sort keys of the URL (?sort=amount, ?sort=-amount) and their expressions.
+SORTS = {
+    "number": ("Numéro", [F("number")]),
+    "organisation": ("Organisation", [F("organisation__name")]),
+    "scheme": ("Dispositif", [F("scheme__code")]),
+    "state": ("État", [STATE_ORDER]),
+    "submitted_at": ("Déposé le", [F("submitted_at")]),
+    "amount": ("Montant", [F("amount")]),
+    "agent": ("Instructeur", [F("review__agent__last_name"), F("review__agent__first_name")]),
+    "department": ("Département", [F("organisation__department__code")]),
+    "overdue": ("En retard depuis", [F("review__overdue_since")]),
+}
+DEFAULT_SORT = "submitted_at"
+
+# The columns of a row, fetched with .values(): no model instance, no lazy relation.
+ROW_COLUMNS = ["pk", "number", "state", "submitted_at"]
+ROW_FIELDS = {
+    "amount": F("amount"),
+    "scheme_code": F("scheme__code"),
+    "organisation_name": F("organisation__name"),
+    "siret": F("organisation__siret"),
+    "department_code": F("organisation__department__code"),
+    "agent_first_name": F("review__agent__first_name"),
+    "agent_last_name": F("review__agent__last_name"),
+    "overdue_since": F("review__overdue_since"),
+    "overdue_reason": F("review__overdue_reason"),
+}
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_search_q(text: str) -> Q:
+    """Organisations whose name matches: full text without accents on PostgreSQL, else icontains."""
+    if connection.vendor != "postgresql":
+        # SQLite: every word contained in the name; case-insensitive for ASCII letters only.
+        query = Q()
+        for word in text.split():
+            query &= Q(organisation__name__icontains=word)
+        return query
+    from django.contrib.postgres.search import SearchQuery, SearchVector
+
+    words = re.findall(r"\w+", strip_accents(text).lower())
+    if not words:
+        return Q(pk__in=[])
+    # Each word as a prefix ("dupr" finds "Dupré"), all words required.
+    query = SearchQuery(
+        " & ".join(f"{word}:*" for word in words), config="simple", search_type="raw"
+    )
+    unaccented = Func(F("name"), function="unaccent", output_field=TextField())
+    matching = (
+        Organisation.objects.annotate(document=SearchVector(unaccented, config="simple"))
+        .filter(document=query)
+        .values("pk")
+    )
+    return Q(organisation_id__in=matching)
+
+
+def search_q(text: str) -> Q:
+    """Number (exact or prefix), SIRET (14 digits), SIREN (9 digits) or organisation name."""
+    text = text.strip()
+    if not text:
+        return Q()
+    digits = re.sub(r"[\s.]", "", text)
+    if digits.isdigit() and len(digits) == 14:
+        return Q(organisation__siret=digits)
+    if digits.isdigit() and len(digits) == 9:
+        return Q(organisation__siren=digits)
+    return Q(number__istartswith=text) | name_search_q(text)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class QueueFilter(django_filters.FilterSet):
+    """The filters of the queue; choices are limited to the agent's scope."""
+
+    q = django_filters.CharFilter(
+        label="Rechercher (numéro, SIREN, SIRET ou nom)", method="filter_search"
+    )
+    scheme = django_filters.ModelChoiceFilter(
+        label="Dispositif",
+        field_name="scheme",
+        to_field_name="code",
+        queryset=Scheme.objects.none(),
+    )
+    state = django_filters.ChoiceFilter(
+        label="État", choices=[c for c in S.choices if c[0] != S.DRAFT], empty_label="Tous"
+    )
+    agent = django_filters.ModelChoiceFilter(
+        label="Instructeur",
+        field_name="review__agent",
+        queryset=User.objects.none(),
+        null_label="Non attribué",
+        empty_label="Tous",
+    )
+    department = django_filters.ModelChoiceFilter(
+        label="Département",
+        field_name="organisation__department",
+        to_field_name="code",
+        queryset=Department.objects.none(),
+        empty_label="Tous",
+    )
+    filed_from = django_filters.DateFilter(
+        label="Déposé à partir du", method="filter_filed_from", widget=DateInput()
+    )
+    filed_to = django_filters.DateFilter(
+        label="Déposé jusqu'au", method="filter_filed_to", widget=DateInput()
+    )
+    amount_min = django_filters.NumberFilter(
+        label="Montant minimum (€)", field_name="amount", lookup_expr="gte", min_value=0
+    )
+    amount_max = django_filters.NumberFilter(
+        label="Montant maximum (€)", field_name="amount", lookup_expr="lte", min_value=0
+    )
+    overdue = django_filters.ChoiceFilter(
+        label="Retard",
+        choices=[("yes", "En retard"), ("no", "Sans retard")],
+        empty_label="Tous",
+        method="filter_overdue",
+    )
+
+    class Meta:
+        model = Dossier
+        fields: list[str] = []
+
+    def __init__(self, *args, scope: "Scope", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["scheme"].queryset = scope.schemes()
+        self.form.fields["scheme"].empty_label = "Tous"
+        self.form.fields["department"].queryset = scope.departments()
+        self.form.fields["agent"].queryset = scope.agents()
+        for name in ("filed_from", "filed_to"):
+            self.form.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+        for form_field in self.form.fields.values():
+            is_select = isinstance(form_field.widget, forms.Select)
+            form_field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(search_q(value))
+
+    def filter_filed_from(self, queryset, name, value):
+        # A range on the indexed timestamp (not __date, which would defeat the index).
+        start = timezone.make_aware(datetime.combine(value, time.min))
+        return queryset.filter(submitted_at__gte=start)
+
+    def filter_filed_to(self, queryset, name, value):
+        end = timezone.make_aware(datetime.combine(value + timedelta(days=1), time.min))
+        return queryset.filter(submitted_at__lt=end)
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.filter(review__overdue_since__isnull=(value != "yes"))
+
+
+@dataclass
+class Scope:
+    """What an agent may see, read once per request: the dossier filter and the choice lists."""
+
+    user: object
+    is_admin: bool
+    assignments: list = field(default_factory=list)
+
+    @classmethod
+    def for_user(cls, user) -> "Scope":
+        if user.has_role(Role.ADMIN):
+            return cls(user=user, is_admin=True)
+        assignments = list(
+            user.role_assignments.filter(role=Role.AGENT, region__isnull=False).select_related(
+                "region"
+            )
+        )
+        return cls(user=user, is_admin=False, assignments=assignments)
+
+    @property
+    def region(self):
+        """The agent's region when there is exactly one (for the colour band)."""
+        regions = {a.region_id: a.region for a in self.assignments}
+        return next(iter(regions.values())) if len(regions) == 1 else None
+
+    def _region_ids(self) -> list[int]:
+        return sorted({a.region_id for a in self.assignments})
+
+    def dossiers(self) -> QuerySet:
+        scope = Q() if self.is_admin else agent_scope_q(self.user)
+        return Dossier.objects.filter(scope).exclude(state=S.DRAFT).alias(amount=AMOUNT)
+
+    def schemes(self) -> QuerySet:
+        if self.is_admin:
+            return Scheme.objects.order_by("code")
+        query = Q(pk__in=[])
+        for a in self.assignments:
+            part = Q(region_id=a.region_id)
+            if a.scheme_codes:
+                part &= Q(code__in=a.scheme_codes)
+            query |= part
+        return Scheme.objects.filter(query).order_by("code")
+
+    def departments(self) -> QuerySet:
+        departments = Department.objects.filter(region__isnull=False).order_by("code")
+        return (
+            departments if self.is_admin else departments.filter(region_id__in=self._region_ids())
+        )
+
+    def agents(self) -> QuerySet:
+        agents = User.objects.filter(role_assignments__role=Role.AGENT)
+        if not self.is_admin:
+            agents = agents.filter(role_assignments__region_id__in=self._region_ids())
+        return agents.distinct().order_by("last_name", "first_name", "email")
+
+
+def parse_sort(raw: str | None) -> tuple[str, bool]:
+    """'-amount' -> ('amount', True); unknown keys fall back to the default sort."""
+    raw = raw or ""
+    key, descending = raw.removeprefix("-"), raw.startswith("-")
+    if key not in SORTS:
+        return DEFAULT_SORT, False
+    return key, descending
+
+
+def order_by(key: str, descending: bool) -> list:
+    expressions = [
+        e.desc(nulls_last=True) if descending else e.asc(nulls_last=True) for e in SORTS[key][1]
+    ]
+    # A unique tie-breaker keeps the pages stable.
+    return [*expressions, F("pk").desc() if descending else F("pk").asc()]
+
+
+@dataclass
+class QueueResult:
+    filterset: QueueFilter
+    tab: str
+    sort: str
+    descending: bool
+    counters: dict[str, int]
+    queryset: QuerySet  # the filtered, sorted list of the current tab (for exports)
+
+
+def queue_list(*, scope: Scope, params) -> QueueResult:
+    """The filtered list of the current tab, its sort, and the counters of every tab."""
+    filterset = QueueFilter(params, queryset=scope.dossiers(), scope=scope)
+    filtered = filterset.qs  # an invalid filter value is ignored, the form shows the error
+    tab = params.get("tab") if params.get("tab") in TAB_CODES else "to_take"
+    sort, descending = parse_sort(params.get("sort"))
+    queryset = filtered.filter(tab_q(tab, scope.user)).order_by(*order_by(sort, descending))
+    return QueueResult(filterset, tab, sort, descending, {}, queryset)
+
+
+def queue_counters(*, scope: Scope, filtered: QuerySet) -> dict[str, int]:
+    """All tab counters in one aggregate query."""
+    aggregates = {
+        code: Count("pk", filter=tab_q(code, scope.user)) if code != "all" else Count("pk")
+        for code in TAB_CODES
+    }
+    return filtered.order_by().aggregate(**aggregates)
+
+
+def queue_rows(queryset: QuerySet) -> QuerySet:
+    """The rows of the list as dictionaries, with only the columns shown."""
+    return queryset.values(*ROW_COLUMNS, **ROW_FIELDS)
+
+
+def decorate(row: dict) -> dict:
+    row["state_label"] = STATE_LABELS.get(row["state"], row["state"])
+    first, last = row.get("agent_first_name") or "", row.get("agent_last_name") or ""
+    row["agent_name"] = f"{first} {last}".strip()
+    return row
+
+
+def queue_page(*, scope: Scope, params, page_size: int = PAGE_SIZE) -> tuple[QueueResult, Page]:
+    """The queue for one request: counters (one query) and one page of rows (one query)."""
+    result = queue_list(scope=scope, params=params)
+    result.counters = queue_counters(scope=scope, filtered=result.filterset.qs)
+    paginator = Paginator(queue_rows(result.queryset), page_size)
+    paginator.count = result.counters[result.tab]  # spares a COUNT(*): the counter is the count
+    page = paginator.get_page(params.get("page"))
+    page.object_list = [decorate(row) for row in page.object_list]
+    return result, page
+
+
+EXPORT_COLUMNS = [
+    ("number", "Numéro"),
+    ("organisation_name", "Organisation"),
+    ("siret", "SIRET"),
+    ("department_code", "Département"),
+    ("scheme_code", "Dispositif"),
+    ("state_label", "État"),
+    ("submitted_on", "Déposé le"),
+    ("amount", "Montant (€)"),
+    ("agent_name", "Instructeur"),
+    ("overdue_since", "En retard depuis"),
+    ("overdue_reason", "Motif du retard"),
+]
+
+
+def export_rows(queryset: QuerySet, *, chunk_size: int = 2000):
+    """Every row of the filtered list, read in chunks from one query (server-side cursor on PG)."""
+    for row in queue_rows(queryset).iterator(chunk_size=chunk_size):
+        row = decorate(row)
+        submitted = row["submitted_at"]
+        row["submitted_on"] = timezone.localtime(submitted).date() if submitted else None
+        yield row
+
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "PAGE_SIZE",
+    "QueueFilter",
+    "Scope",
+    "SORTS",
+    "TABS",
+    "export_rows",
+    "queue_page",
+]

@@ -1,0 +1,186 @@
+"""The agent's review of a dossier: criteria checklist, retained expenses, live award, notes, messages."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.tasks import send_email
+from applications.models import Dossier, ExpenseLine
+from applications.situation import dossier_situation
+from applications.uploads import validate_upload
+from audit.services import audit_record
+from instruction.enums import CheckStatus, RetentionStatus
+from instruction.models import CriterionCheck, ExpenseRetention, Message, Note
+from instruction.services import claim_version, require_agent, review_of
+from schemes.engine import simulate
+
+
+def review_situation(dossier: Dossier) -> dict:
+    """The dossier's situation with the amounts the agent retained and the agent's region share."""
+    situation = dossier_situation(dossier, filed_on=dossier.filed_on or timezone.localdate())
+    retentions = {r.line_id: r for r in ExpenseRetention.objects.filter(line__dossier=dossier)}
+    expenses = []
+    for line, expense in zip(dossier.expenses.all(), situation["project"]["expenses"], strict=True):
+        retention = retentions.get(line.pk)
+        if retention is None:
+            expenses.append(expense)
+        elif retention.amount > 0:
+            expenses.append({**expense, "amount": str(retention.amount)})
+    situation["project"]["expenses"] = expenses
+    review = getattr(dossier, "review", None)
+    if review is not None and review.region_share is not None:
+        situation["applicant"]["region_share"] = str(review.region_share)
+    return situation
+
+
+def review_estimate(dossier: Dossier) -> dict:
+    """The award recomputed by the engine from what the agent retained."""
+    return simulate(review_situation(dossier))
+
+
+def sync_checks(dossier: Dossier, result: dict) -> list[CriterionCheck]:
+    """Store the engine's checklist, keeping what the agent already confirmed or overrode."""
+    existing = {c.code: c for c in dossier.criterion_checks.all()}
+    for check in result.get("checks", []):
+        row = existing.get(check["code"])
+        label = f"{check['label']} — {check.get('detail', '')}".strip(" —")[:300]
+        if row is None:
+            existing[check["code"]] = CriterionCheck.objects.create(
+                dossier=dossier,
+                code=check["code"],
+                label=label,
+                source=check.get("source", "")[:500],
+                engine_passed=check["passed"],
+            )
+        elif (row.label, row.engine_passed) != (label, check["passed"]):
+            row.label, row.engine_passed = label, check["passed"]
+            row.save(update_fields=["label", "engine_passed"])
+    return sorted(existing.values(), key=lambda c: c.pk)
+
+
+@transaction.atomic
+def check_record(
+    *, user, dossier: Dossier, code: str, status: str, comment: str, version: int | None
+) -> CriterionCheck:
+    require_agent(user, dossier)
+    if status not in (CheckStatus.CONFIRMED, CheckStatus.OVERRIDDEN):
+        raise ValidationError("Choisissez de confirmer ou de corriger le critère.")
+    if status == CheckStatus.OVERRIDDEN and not comment.strip():
+        raise ValidationError("Expliquez pourquoi vous corrigez l'évaluation du moteur.")
+    claim_version(dossier, version)
+    check = dossier.criterion_checks.get(code=code)
+    check.status, check.comment, check.checked_by, check.checked_at = (
+        status,
+        comment,
+        user,
+        timezone.now(),
+    )
+    check.save()
+    audit_record(
+        actor=user,
+        action="criterion_check",
+        obj=dossier,
+        comment=comment,
+        data={"code": code, "status": status},
+    )
+    return check
+
+
+@transaction.atomic
+def expense_retain(
+    *,
+    user,
+    dossier: Dossier,
+    line: ExpenseLine,
+    status: str,
+    amount: Decimal | None,
+    reason: str,
+    version: int | None,
+) -> ExpenseRetention:
+    """Retain an expense line fully, partly or not at all, with a reason when not fully."""
+    require_agent(user, dossier)
+    if line.dossier_id != dossier.pk:
+        raise ValidationError("Cette dépense n'appartient pas au dossier.")
+    if status == RetentionStatus.FULL:
+        amount = line.amount
+    elif status == RetentionStatus.NONE:
+        amount = Decimal("0")
+    elif amount is None or not (Decimal("0") < amount < line.amount):
+        raise ValidationError(
+            "Une dépense retenue en partie doit l'être pour un montant entre 0 et le montant présenté."
+        )
+    if status != RetentionStatus.FULL and not reason.strip():
+        raise ValidationError("Indiquez le motif quand une dépense n'est pas retenue en totalité.")
+    claim_version(dossier, version)
+    retention, _ = ExpenseRetention.objects.update_or_create(
+        line=line,
+        defaults={"status": status, "amount": amount, "reason": reason, "decided_by": user},
+    )
+    audit_record(
+        actor=user,
+        action="expense_retain",
+        obj=dossier,
+        comment=reason,
+        data={"line": line.pk, "status": status, "amount": str(amount)},
+    )
+    return retention
+
+
+@transaction.atomic
+def region_share_set(*, user, dossier: Dossier, share: Decimal | None, version: int | None) -> None:
+    """PDL-IN FAQ question 6: the agent sets the share of activity in the region (None: the declared one)."""
+    require_agent(user, dossier)
+    if share is not None and not (Decimal("0") < share <= Decimal("1")):
+        raise ValidationError("La part d'activité dans la région est comprise entre 0 et 100 %.")
+    claim_version(dossier, version)
+    review = review_of(dossier)
+    before = review.region_share
+    review.region_share = share
+    review.save(update_fields=["region_share"])
+    audit_record(
+        actor=user,
+        action="region_share_set",
+        obj=dossier,
+        data={"before": str(before), "after": str(share)},
+    )
+
+
+def note_add(*, user, dossier: Dossier, body: str) -> Note:
+    require_agent(user, dossier)
+    if not body.strip():
+        raise ValidationError("La note est vide.")
+    return Note.objects.create(dossier=dossier, author=user, body=body)
+
+
+@transaction.atomic
+def message_post(
+    *, user, dossier: Dossier, body: str, uploaded_file=None, from_region: bool
+) -> Message:
+    """A message of the thread; the other side is told by e-mail."""
+    if from_region:
+        require_agent(user, dossier)
+    elif not dossier.organisation.memberships.filter(user=user).exists():
+        raise ValidationError("Seuls les membres de l'organisation peuvent écrire sur ce dossier.")
+    if not body.strip():
+        raise ValidationError("Le message est vide.")
+    message = Message(dossier=dossier, author=user, from_region=from_region, body=body)
+    if uploaded_file is not None:
+        upload = validate_upload(uploaded_file, dossier=dossier)
+        message.attachment.save(upload.storage_name, uploaded_file, save=False)
+        message.attachment_name = upload.original_name
+    message.save()
+    if from_region:
+        recipients = list(dossier.organisation.memberships.values_list("user__email", flat=True))
+    else:
+        agent = getattr(getattr(dossier, "review", None), "agent", None)
+        recipients = [agent.email] if agent else []
+    if recipients:
+        kwargs = {
+            "subject": f"[Aides numériques] Nouveau message — dossier {dossier.number}",
+            "body": f"Nouveau message sur le dossier {dossier.number} :\n\n{body}\n\nRépondez depuis la page du dossier.",
+            "to": recipients,
+        }
+        transaction.on_commit(lambda: send_email.delay(**kwargs))
+    return message

@@ -1,0 +1,26 @@
+from django.http import Http404
+
+from applications.models import Dossier
+from instruction.permissions import agent_scope_q
+
+
+def dossiers_for_agent(user):
+    return Dossier.objects.filter(agent_scope_q(user))
+
+
+def get_dossier_for_agent(user, pk: int) -> Dossier:
+    """The dossier if it is in the agent's region and schemes; 404 otherwise."""
+    try:
+        return (
+            dossiers_for_agent(user)
+            .select_related(
+                "scheme__region",
+                "organisation__department",
+                "rule_version",
+                "review__agent",
+                "submitted_by",
+            )
+            .get(pk=pk)
+        )
+    except Dossier.DoesNotExist as exc:
+        raise Http404("Dossier introuvable.") from exc

@@ -1,0 +1,307 @@
+"""Instruction transitions, one function each: permission check, transition, audit, side effects."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.tasks import send_email
+from applications.enums import DossierState as S
+from applications.models import Dossier, DossierDocument
+from applications.workflow import TransitionError, apply_transition
+from audit.services import audit_record
+from instruction import deadlines
+from instruction.models import ComplementRequest, Review
+from instruction.permissions import can_instruct
+
+COMMISSION_SCHEMES = {"IDF-CN2"}  # awards voted by the commission permanente
+
+
+class ConflictError(Exception):
+    """Someone else changed the dossier since the page was loaded."""
+
+    message = (
+        "Un autre instructeur a modifié ce dossier pendant que vous le consultiez. "
+        "Vos saisies sont conservées ci-dessous : vérifiez la version à jour puis enregistrez à nouveau."
+    )
+
+
+def require_agent(user, dossier: Dossier) -> None:
+    allowed, why = can_instruct(user, dossier)
+    if not allowed:
+        raise PermissionDenied(why)
+
+
+def claim_version(dossier: Dossier, expected: int | None) -> None:
+    """Optimistic lock: bump the dossier's version if it is still `expected`, else ConflictError."""
+    if expected is None:
+        return
+    if not Dossier.objects.filter(pk=dossier.pk, lock_version=expected).update(
+        lock_version=F("lock_version") + 1
+    ):
+        raise ConflictError()
+    dossier.lock_version = expected + 1
+
+
+def review_of(dossier: Dossier) -> Review:
+    review, _ = Review.objects.get_or_create(dossier=dossier)
+    return review
+
+
+def _members(dossier: Dossier) -> list[str]:
+    return list(dossier.organisation.memberships.values_list("user__email", flat=True))
+
+
+def _notify_applicant(dossier: Dossier, subject: str, body: str) -> None:
+    recipients = _members(dossier)
+    if recipients:
+        kwargs = {
+            "subject": f"[Aides numériques] {subject} — dossier {dossier.number}",
+            "body": body,
+            "to": recipients,
+        }
+        transaction.on_commit(lambda: send_email.delay(**kwargs))
+
+
+def _queue_document(dossier: Dossier, kind: str) -> None:
+    from instruction.tasks import generate_document
+
+    transaction.on_commit(lambda: generate_document.delay(dossier.pk, kind))
+
+
+@transaction.atomic
+def dossier_take(*, user, dossier: Dossier, agent=None) -> Dossier:
+    """An agent takes a submitted dossier (for themself, or assigns it to `agent`)."""
+    require_agent(user, dossier)
+    agent = agent or user
+    if agent != user:
+        require_agent(agent, dossier)
+    dossier = apply_transition(dossier=dossier, name="take", actor=user)
+    review = review_of(dossier)
+    review.agent, review.taken_at = agent, timezone.now()
+    review.first_contact_due_on = review.first_contact_due_on or deadlines.first_contact_due(
+        dossier.scheme.code, timezone.localdate(dossier.submitted_at)
+    )
+    review.save()
+    return dossier
+
+
+@transaction.atomic
+def dossier_assign(*, user, dossier: Dossier, agent) -> Dossier:
+    """Give a dossier to an agent: takes it if still to take, otherwise hands it over."""
+    require_agent(user, dossier)
+    require_agent(agent, dossier)
+    if dossier.state == S.SUBMITTED:
+        return dossier_take(user=user, dossier=dossier, agent=agent)
+    if dossier.state in (S.ACCEPTED, S.REJECTED, S.ABANDONED, S.CLOSED, S.DRAFT):
+        raise TransitionError("Un dossier décidé ou en brouillon ne se réattribue pas.")
+    review = review_of(dossier)
+    before = review.agent
+    review.agent = agent
+    review.save(update_fields=["agent"])
+    audit_record(
+        actor=user,
+        action="dossier_assign",
+        obj=dossier,
+        data={"from": str(before or ""), "to": str(agent)},
+    )
+    return dossier
+
+
+@transaction.atomic
+def complements_request(*, user, dossier: Dossier, items: str, due_on: date) -> ComplementRequest:
+    require_agent(user, dossier)
+    if not items.strip():
+        raise ValidationError("Listez les éléments attendus du demandeur.")
+    if due_on <= timezone.localdate():
+        raise ValidationError("La date limite de réponse doit être dans le futur.")
+    dossier = apply_transition(
+        dossier=dossier, name="request_complements", actor=user, comment=items
+    )
+    request = ComplementRequest.objects.create(
+        dossier=dossier, items=items, due_on=due_on, requested_by=user
+    )
+    review = review_of(dossier)
+    review.first_contact_on = review.first_contact_on or timezone.localdate()
+    review.save(update_fields=["first_contact_on"])
+    lines = "\n".join(f"- {item}" for item in request.item_list())
+    _notify_applicant(
+        dossier,
+        "Compléments demandés",
+        f"Bonjour,\n\nPour instruire votre dossier {dossier.number}, la Région a besoin des éléments suivants "
+        f"avant le {due_on:%d/%m/%Y} :\n{lines}\n\nRépondez depuis la page de votre dossier.\n",
+    )
+    return request
+
+
+@transaction.atomic
+def complements_answer(*, user, dossier: Dossier, answer: str) -> Dossier:
+    """The applicant answers the open complements request and sends the dossier back."""
+    if not dossier.organisation.memberships.filter(user=user).exists():
+        raise PermissionDenied("Seuls les membres de l'organisation peuvent répondre.")
+    if not answer.strip():
+        raise ValidationError(
+            "Écrivez votre réponse (vous pouvez aussi joindre des pièces au dossier)."
+        )
+    request = (
+        dossier.complement_requests.filter(answered_at__isnull=True)
+        .order_by("-requested_at")
+        .first()
+    )
+    dossier = apply_transition(
+        dossier=dossier, name="answer_complements", actor=user, comment=answer
+    )
+    if request:
+        request.answer, request.answered_at, request.answered_by = answer, timezone.now(), user
+        request.save(update_fields=["answer", "answered_at", "answered_by"])
+    agent = getattr(getattr(dossier, "review", None), "agent", None)
+    if agent:
+        kwargs = {
+            "subject": f"[Aides numériques] Compléments reçus — dossier {dossier.number}",
+            "body": f"Le demandeur a répondu à votre demande de compléments :\n\n{answer}\n",
+            "to": [agent.email],
+        }
+        transaction.on_commit(lambda: send_email.delay(**kwargs))
+    return dossier
+
+
+@transaction.atomic
+def dossier_declare_admissible(*, user, dossier: Dossier, on: date | None = None) -> Dossier:
+    """The acknowledgment of receipt: the dossier is complete; expenses count from its date (PDL FAQ Q15)."""
+    require_agent(user, dossier)
+    on = on or timezone.localdate()
+    dossier = apply_transition(
+        dossier=dossier, name="declare_admissible", actor=user, fields={"acknowledged_on": on}
+    )
+    _queue_document(dossier, DossierDocument.Kind.ACKNOWLEDGMENT)
+    return dossier
+
+
+@transaction.atomic
+def dossier_propose(
+    *, user, dossier: Dossier, favourable: bool, comment: str, award: Decimal
+) -> Dossier:
+    require_agent(user, dossier)
+    if favourable and award <= 0:
+        raise ValidationError(
+            "Une proposition favorable doit porter sur une aide positive : vérifiez les dépenses retenues."
+        )
+    if not comment.strip():
+        raise ValidationError("Motivez la proposition.")
+    review = review_of(dossier)
+    review.proposed_award = award if favourable else Decimal("0")
+    review.proposal_favourable = favourable
+    review.proposal_comment = comment
+    review.save(update_fields=["proposed_award", "proposal_favourable", "proposal_comment"])
+    return apply_transition(dossier=dossier, name="propose", actor=user, comment=comment)
+
+
+def _award(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
+    review = review_of(dossier)
+    today = timezone.localdate()
+    from instruction.documents import expense_start_date
+
+    end, proofs = deadlines.realisation_deadlines(
+        dossier.scheme.code, decided_on=today, expense_start=expense_start_date(dossier)
+    )
+    dossier = apply_transition(
+        dossier=dossier,
+        name=transition,
+        actor=actor,
+        comment=comment,
+        fields={"awarded_amount": review.proposed_award},
+    )
+    review.decided_at, review.realisation_deadline, review.proofs_deadline = (
+        timezone.now(),
+        end,
+        proofs,
+    )
+    review.save(update_fields=["decided_at", "realisation_deadline", "proofs_deadline"])
+    _queue_document(dossier, DossierDocument.Kind.AWARD)
+    return dossier
+
+
+def _refuse(dossier: Dossier, *, actor, transition: str, motivation: str) -> Dossier:
+    if not motivation.strip():
+        raise ValidationError(
+            "La motivation du refus est obligatoire : elle figure dans la lettre au demandeur."
+        )
+    dossier = apply_transition(dossier=dossier, name=transition, actor=actor, comment=motivation)
+    review = review_of(dossier)
+    review.decision_motivation, review.decided_at = motivation, timezone.now()
+    review.save(update_fields=["decision_motivation", "decided_at"])
+    _queue_document(dossier, DossierDocument.Kind.REJECTION)
+    return dossier
+
+
+@transaction.atomic
+def dossier_accept(*, user, dossier: Dossier, comment: str = "") -> Dossier:
+    require_agent(user, dossier)
+    if dossier.scheme.code in COMMISSION_SCHEMES:
+        raise TransitionError(
+            "Ce dispositif est voté en commission permanente : inscrivez le dossier à une séance."
+        )
+    review = review_of(dossier)
+    if not review.proposal_favourable:
+        raise TransitionError(
+            "La proposition est défavorable : refusez le dossier ou retirez la proposition."
+        )
+    return _award(dossier, actor=user, transition="accept", comment=comment)
+
+
+@transaction.atomic
+def dossier_reject(*, user, dossier: Dossier, motivation: str) -> Dossier:
+    require_agent(user, dossier)
+    return _refuse(dossier, actor=user, transition="reject", motivation=motivation)
+
+
+@transaction.atomic
+def dossier_abandon(*, user, dossier: Dossier, reason: str) -> Dossier:
+    require_agent(user, dossier)
+    if not reason.strip():
+        raise ValidationError("Indiquez pourquoi le dossier est classé sans suite.")
+    dossier = apply_transition(dossier=dossier, name="abandon", actor=user, comment=reason)
+    _notify_applicant(
+        dossier,
+        "Dossier classé sans suite",
+        f"Bonjour,\n\nVotre dossier {dossier.number} est classé sans suite : {reason}\n",
+    )
+    return dossier
+
+
+@transaction.atomic
+def dossier_withdraw_proposal(*, user, dossier: Dossier, reason: str) -> Dossier:
+    require_agent(user, dossier)
+    return apply_transition(dossier=dossier, name="withdraw_proposal", actor=user, comment=reason)
+
+
+@transaction.atomic
+def dossier_reopen(*, user, dossier: Dossier, reason: str) -> Dossier:
+    """Reopen a decided dossier: explicit, motivated, audited; its acts are superseded."""
+    require_agent(user, dossier)
+    if not reason.strip():
+        raise ValidationError("La réouverture doit être motivée.")
+    try:
+        with transaction.atomic():
+            dossier = apply_transition(
+                dossier=dossier,
+                name="reopen",
+                actor=user,
+                comment=reason,
+                fields={"awarded_amount": None},
+            )
+    except IntegrityError as exc:
+        raise TransitionError(
+            "L'organisation a déjà un autre dossier en cours pour ce dispositif : réouverture impossible."
+        ) from exc
+    dossier.documents.filter(
+        kind__in=[DossierDocument.Kind.AWARD, DossierDocument.Kind.REJECTION],
+        superseded_at__isnull=True,
+    ).update(superseded_at=timezone.now())
+    Review.objects.filter(dossier=dossier).update(
+        decided_at=None, decision_motivation="", realisation_deadline=None, proofs_deadline=None
+    )
+    return dossier

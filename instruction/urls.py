@@ -1,0 +1,35 @@
+from django.urls import path
+
+from instruction import views, views_applicant, views_commission, views_documents, views_queue
+
+app_name = "instruction"
+
+urlpatterns = [
+    path("", views_queue.queue, name="queue"),
+    path("export/", views_queue.export, name="export"),
+    path("dossiers/<int:pk>/", views.dossier_review, name="dossier"),
+    path("dossiers/<int:pk>/action/<slug:action>/", views.dossier_action, name="action"),
+    path("dossiers/<int:pk>/pieces/<int:attachment_id>/", views.attachment_open, name="attachment"),
+    path(
+        "dossiers/<int:pk>/documents/<int:document_id>/",
+        views_documents.agent_document_download,
+        name="document",
+    ),
+    path("commission/", views_commission.sessions, name="sessions"),
+    path("commission/<int:pk>/", views_commission.session_detail, name="session"),
+    path(
+        "commission/<int:pk>/inscrire/", views_commission.session_schedule, name="session_schedule"
+    ),
+    path("commission/<int:pk>/vote/", views_commission.session_vote, name="session_vote"),
+]
+
+# Applicant side of instruction, under the dossier's URL (namespace "instruction_applicant").
+applicant_urlpatterns = [
+    path("<int:pk>/complements/", views_applicant.complements_answer, name="complements_answer"),
+    path("<int:pk>/messages/", views_applicant.message_post, name="message_post"),
+    path(
+        "<int:pk>/messages/<int:message_id>/piece/",
+        views_applicant.message_attachment,
+        name="message_attachment",
+    ),
+]

@@ -1,0 +1,221 @@
+from decimal import Decimal
+from itertools import zip_longest
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.enums import Role
+from applications.enums import DossierState as S
+from applications.workflow import TRANSITIONS, TransitionError
+from instruction import forms, review, services
+from instruction.commission import dossier_schedule
+from instruction.selectors import get_dossier_for_agent
+
+
+def _agent_required(user) -> None:
+    if not (user.has_role(Role.AGENT) or user.has_role(Role.ADMIN)):
+        raise PermissionDenied("Réservé aux instructeurs.")
+
+
+def review_context(dossier, **extra) -> dict:
+    estimate = review.review_estimate(dossier)
+    checks = review.sync_checks(dossier, estimate)
+    retentions = {
+        line.pk: getattr(line, "retention", None)
+        for line in dossier.expenses.select_related("retention")
+    }
+    lines = [
+        {"line": line, "engine": est, "retention": retentions.get(line.pk)}
+        for line, est in zip_longest(
+            dossier.expenses.all(), (dossier.result or {}).get("lines", [])
+        )
+        if line is not None
+    ]
+    return {
+        "dossier": dossier,
+        "region": dossier.scheme.region,
+        "review": services.review_of(dossier),
+        "estimate": estimate,
+        "checks": checks,
+        "lines": lines,
+        "notes": dossier.notes.select_related("author"),
+        "thread": dossier.messages.select_related("author"),
+        "complements": dossier.complement_requests.all(),
+        "timeline": [
+            {
+                "event": e,
+                "label": TRANSITIONS[e.transition].label
+                if e.transition in TRANSITIONS
+                else e.transition,
+            }
+            for e in dossier.transitions.select_related("actor")
+        ],
+        "documents": dossier.documents.all(),
+        "S": S,
+        "today": timezone.localdate(),
+        "schedule_form": forms.ScheduleForm(region=dossier.scheme.region),
+        **extra,
+    }
+
+
+@login_required
+def dossier_review(request, pk: int):
+    _agent_required(request.user)
+    dossier = get_dossier_for_agent(request.user, pk)
+    return render(request, "instruction/review.html", review_context(dossier))
+
+
+def _run(request, dossier, action: str):
+    """Parse the posted form of `action` and call its service; returns a French success message."""
+    user, post = request.user, request.POST
+    version = int(post["version"]) if post.get("version", "").isdigit() else None
+
+    def valid(form):
+        if not form.is_valid():
+            raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
+        return form.cleaned_data
+
+    if action == "take":
+        services.dossier_take(user=user, dossier=dossier)
+        return "Vous instruisez ce dossier."
+    if action == "complements":
+        data = valid(forms.ComplementsForm(post))
+        services.complements_request(
+            user=user, dossier=dossier, items=data["items"], due_on=data["due_on"]
+        )
+        return "La demande de compléments est envoyée au demandeur."
+    if action == "admissible":
+        data = valid(forms.AdmissibleForm(post))
+        services.dossier_declare_admissible(user=user, dossier=dossier, on=data["on"])
+        return "Le dossier est déclaré complet : l'accusé de réception est en cours de génération."
+    if action == "propose":
+        data = valid(forms.ProposeForm(post))
+        award = review.review_estimate(dossier)["award"]
+        services.dossier_propose(
+            user=user,
+            dossier=dossier,
+            favourable=data["favourable"],
+            comment=data["comment"],
+            award=Decimal(award),
+        )
+        return "La proposition est enregistrée."
+    if action == "accept":
+        services.dossier_accept(user=user, dossier=dossier)
+        return "L'aide est attribuée : la décision est en cours de génération."
+    if action in ("reject", "abandon", "reopen", "withdraw"):
+        text = valid(forms.MotivationForm(post))["motivation"]
+        service = {
+            "reject": lambda: services.dossier_reject(user=user, dossier=dossier, motivation=text),
+            "abandon": lambda: services.dossier_abandon(user=user, dossier=dossier, reason=text),
+            "reopen": lambda: services.dossier_reopen(user=user, dossier=dossier, reason=text),
+            "withdraw": lambda: services.dossier_withdraw_proposal(
+                user=user, dossier=dossier, reason=text
+            ),
+        }[action]
+        service()
+        return {
+            "reject": "Le refus est enregistré : la lettre est en cours de génération.",
+            "abandon": "Le dossier est classé sans suite.",
+            "reopen": "L'instruction est rouverte.",
+            "withdraw": "La proposition est retirée.",
+        }[action]
+    if action == "check":
+        data = valid(forms.CheckForm(post))
+        review.check_record(
+            user=user,
+            dossier=dossier,
+            code=data["code"],
+            status=data["status"],
+            comment=data["comment"],
+            version=version,
+        )
+        return "Le critère est mis à jour."
+    if action == "retain":
+        data = valid(forms.RetentionForm(post))
+        line = get_object_or_404(dossier.expenses, pk=data["line"])
+        review.expense_retain(
+            user=user,
+            dossier=dossier,
+            line=line,
+            status=data["status"],
+            amount=data["amount"],
+            reason=data["reason"],
+            version=version,
+        )
+        return "La dépense est mise à jour ; l'aide est recalculée."
+    if action == "region_share":
+        data = valid(forms.RegionShareForm(post))
+        share = data["share"] / 100 if data["share"] is not None else None
+        review.region_share_set(user=user, dossier=dossier, share=share, version=version)
+        return "La part d'activité dans la région est mise à jour ; l'aide est recalculée."
+    if action == "note":
+        review.note_add(user=user, dossier=dossier, body=valid(forms.TextForm(post))["body"])
+        return "La note est ajoutée."
+    if action == "message":
+        data = valid(forms.MessageForm(post, request.FILES))
+        review.message_post(
+            user=user,
+            dossier=dossier,
+            body=data["body"],
+            uploaded_file=data["attachment"],
+            from_region=True,
+        )
+        return "Le message est envoyé au demandeur."
+    if action == "schedule":
+        data = valid(forms.ScheduleForm(post, region=dossier.scheme.region))
+        dossier_schedule(user=user, dossier=dossier, session=data["session"])
+        return "Le dossier est inscrit à l'ordre du jour."
+    raise Http404("Action inconnue.")
+
+
+@login_required
+@require_POST
+def dossier_action(request, pk: int, action: str):
+    _agent_required(request.user)
+    dossier = get_dossier_for_agent(request.user, pk)
+    try:
+        message = _run(request, dossier, action)
+    except services.ConflictError as exc:
+        fresh = get_dossier_for_agent(request.user, pk)
+        context = review_context(
+            fresh, conflict={"action": action, "data": request.POST, "message": exc.message}
+        )
+        return render(request, "instruction/review.html", context, status=409)
+    except (TransitionError, ValidationError, PermissionDenied) as exc:
+        text = (
+            getattr(exc, "message", None)
+            if isinstance(exc, TransitionError)
+            else " ".join(getattr(exc, "messages", [str(exc)]))
+        )
+        messages.error(request, text or str(exc))
+    else:
+        messages.success(request, message)
+    return redirect("instruction:dossier", pk)
+
+
+@login_required
+def attachment_open(request, pk: int, attachment_id: int):
+    """An agent opens an applicant's document, unless its antivirus scan is not clean."""
+    _agent_required(request.user)
+    dossier = get_dossier_for_agent(request.user, pk)
+    attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
+    if not attachment.can_be_opened:
+        messages.error(
+            request,
+            f"Le fichier « {attachment.original_name} » ne peut pas être ouvert : {attachment.get_scan_status_display().lower()}.",
+        )
+        return redirect("instruction:dossier", pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.mime_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,76 @@
+"""What the applicant does about instruction: answer a complements request, write to the Region."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from applications.selectors import get_dossier_for_member
+from applications.workflow import TransitionError
+from instruction import forms, review, services
+from instruction.selectors import get_dossier_for_agent
+
+
+@login_required
+@require_POST
+def complements_answer(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    form = forms.AnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Écrivez votre réponse avant de l'envoyer.")
+    else:
+        try:
+            services.complements_answer(
+                user=request.user, dossier=dossier, answer=form.cleaned_data["answer"]
+            )
+        except (TransitionError, ValidationError, PermissionDenied) as exc:
+            messages.error(
+                request,
+                getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)])),
+            )
+        else:
+            messages.success(request, "Votre réponse est envoyée : l'instruction reprend.")
+    return redirect("applications:detail", pk)
+
+
+@login_required
+@require_POST
+def message_post(request, pk: int):
+    dossier = get_dossier_for_member(request.user, pk)
+    form = forms.MessageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Le message est vide.")
+        return redirect("applications:detail", pk)
+    try:
+        review.message_post(
+            user=request.user,
+            dossier=dossier,
+            body=form.cleaned_data["body"],
+            uploaded_file=form.cleaned_data["attachment"],
+            from_region=False,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Votre message est envoyé à la Région.")
+    return redirect("applications:detail", pk)
+
+
+@login_required
+def message_attachment(request, pk: int, message_id: int):
+    """A message's attachment, for the organisation's members and the Region's agents only."""
+    try:
+        dossier = get_dossier_for_member(request.user, pk)
+    except Http404:
+        dossier = get_dossier_for_agent(request.user, pk)
+    message = get_object_or_404(dossier.messages.exclude(attachment=""), pk=message_id)
+    response = FileResponse(
+        message.attachment.open("rb"),
+        as_attachment=True,
+        filename=message.attachment_name or "piece-jointe",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

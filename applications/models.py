@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from applications.enums import TERMINAL_STATES, DossierState, ExpenseBasis, ScanStatus
 from schemes import core
@@ -115,6 +117,18 @@ class Dossier(models.Model):
     class Meta:
         verbose_name = "dossier"
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="dossier_state_submitted_idx"),
+            # The queue's amount filter and sort (instruction.queue.AMOUNT): keep both identical.
+            models.Index(
+                Coalesce(
+                    "awarded_amount",
+                    Cast(KT("result__award"), models.DecimalField(max_digits=12, decimal_places=2)),
+                    output_field=models.DecimalField(max_digits=12, decimal_places=2),
+                ),
+                name="dossier_amount_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "scheme"],

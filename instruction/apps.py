@@ -6,4 +6,4 @@ class InstructionConfig(AppConfig):
     verbose_name = "Instruction"
 
     def ready(self) -> None:
-        from instruction import workflow  # noqa: F401  (registers the transitions)
+        from instruction import deadlines, workflow  # noqa: F401  (transitions, daily task)

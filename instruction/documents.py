@@ -47,7 +47,7 @@ class RegionStyle:
 
 REGIONS = {
     "HDF": RegionStyle(accent="#1F4E8C", award_prefix="ARR", tribunal="Lille"),
-    "PDL": RegionStyle(accent="#0B6157", award_prefix="CONV", tribunal="Nantes"),
+    "PDL": RegionStyle(accent="#0B6157", award_prefix="ARR", tribunal="Nantes"),
     "IDF": RegionStyle(accent="#8A1C3E", award_prefix="DEL", tribunal="Paris"),
 }
 FILE_SLUGS = {
@@ -99,7 +99,7 @@ def expense_start_date(dossier: Dossier) -> date | None:
 
 
 def document_reference(dossier: Dossier, kind: str) -> str:
-    """AR-, ARR-/CONV-/DEL- (award, per region), REF-; suffixed -2, -3 after supersession."""
+    """AR-, ARR-/DEL- (award, per region), REF-; suffixed -2, -3 after supersession."""
     if kind == Kind.ACKNOWLEDGMENT:
         prefix = "AR"
     elif kind == Kind.AWARD:

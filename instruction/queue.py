@@ -304,10 +304,12 @@ class Scope:
         )
 
     def agents(self) -> QuerySet:
-        agents = User.objects.filter(role_assignments__role=Role.AGENT)
+        lookups = {"role_assignments__role": Role.AGENT}
         if not self.is_admin:
-            agents = agents.filter(role_assignments__region_id__in=self._region_ids())
-        return agents.distinct().order_by("last_name", "first_name", "email")
+            lookups["role_assignments__region_id__in"] = self._region_ids()
+        return (
+            User.objects.filter(**lookups).distinct().order_by("last_name", "first_name", "email")
+        )
 
 
 def parse_sort(raw: str | None) -> tuple[str, bool]:

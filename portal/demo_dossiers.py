@@ -170,3 +170,299 @@ def create_demo_dossiers(*, stdout=None) -> int:
             services.dossier_submit(user=user, dossier=dossier, sworn=True)
         created += 1
     return created
+
+
+# --- Instruction demo: dossiers in every instruction state, an IDF-CN2 commission session ----------
+
+EXTRA_ORGANISATIONS = [
+    # (SIREN first 8 digits, name, kind, legal form, NAF, postal code, city, département, scheme, target state)
+    (
+        "85111111",
+        "Boulangerie Nantaise",
+        "company",
+        "SARL",
+        "10.71C",
+        "44000",
+        "Nantes",
+        "44",
+        "PDL-IN",
+        "complements_requested",
+    ),
+    (
+        "85222222",
+        "Garage de la Sarthe",
+        "company",
+        "SAS",
+        "45.20A",
+        "72000",
+        "Le Mans",
+        "72",
+        "PDL-IN",
+        "admissible",
+    ),
+    (
+        "85333333",
+        "Imprimerie Mayennaise",
+        "company",
+        "SAS",
+        "18.12Z",
+        "53000",
+        "Laval",
+        "53",
+        "PDL-IN",
+        "proposed",
+    ),
+    (
+        "85444444",
+        "Fromagerie d'Arras",
+        "company",
+        "SARL",
+        "47.29Z",
+        "62000",
+        "Arras",
+        "62",
+        "INAC",
+        "rejected",
+    ),
+    (
+        "85555555",
+        "Librairie Amiénoise",
+        "company",
+        "SARL",
+        "47.61Z",
+        "80000",
+        "Amiens",
+        "80",
+        "INAC",
+        "abandoned",
+    ),
+    (
+        "85666666",
+        "Caviste de Compiègne",
+        "company",
+        "EURL",
+        "47.25Z",
+        "60200",
+        "Compiègne",
+        "60",
+        "INAC",
+        "submitted",
+    ),
+    (
+        "21780001",
+        "Commune de Saint-Fictif-en-Yvelines",
+        "commune",
+        "COMMUNE",
+        "84.11Z",
+        "78000",
+        "Saint-Fictif",
+        "78",
+        "IDF-CN2",
+        "accepted",
+    ),
+]
+# What the demo dossiers of the seed fixture become once submitted.
+SUBMITTED_TARGETS = {"INAC": "in_instruction", "PDL-IN": "accepted", "IDF-CN2": "on_agenda"}
+
+
+def _siret(siren8: str) -> str:
+    from stdnum import luhn
+
+    siren = siren8 + luhn.calc_check_digit(siren8)
+    return (
+        siren + "00015"
+        if luhn.is_valid(siren + "00015")
+        else siren + "0001" + luhn.calc_check_digit(siren + "0001")
+    )
+
+
+def _agent(region_code: str):
+    from accounts.models import User
+
+    return User.objects.get(email=f"instructeur.{region_code.lower()}@demo.aides-numeriques.fr")
+
+
+def advance(dossier, target: str, *, session=None) -> None:
+    """Move a submitted demo dossier to `target` through the real instruction services."""
+    from datetime import timedelta
+
+    from instruction import commission, review
+    from instruction import services as instruction
+
+    if target == "submitted":
+        return
+    agent = _agent(dossier.scheme.region.code)
+    instruction.dossier_take(user=agent, dossier=dossier)
+    if target == "in_instruction":
+        return
+    if target == "complements_requested":
+        instruction.complements_request(
+            user=agent,
+            dossier=dossier,
+            items="Devis signé du fournisseur\nAttestation de régularité fiscale",
+            due_on=timezone.localdate() + timedelta(days=20),
+        )
+        return
+    if target in ("rejected",):
+        instruction.dossier_reject(
+            user=agent,
+            dossier=dossier,
+            motivation="L'activité de l'entreprise relève d'un code NAF exclu du dispositif.",
+        )
+        return
+    if target == "abandoned":
+        instruction.dossier_abandon(
+            user=agent, dossier=dossier, reason="Demande retirée par l'entreprise."
+        )
+        return
+    instruction.dossier_declare_admissible(user=agent, dossier=dossier)
+    if target == "admissible":
+        return
+    award = Decimal(review.review_estimate(dossier)["award"])
+    instruction.dossier_propose(
+        user=agent,
+        dossier=dossier,
+        favourable=True,
+        comment="Projet cohérent et dépenses justifiées.",
+        award=award,
+    )
+    if target == "proposed":
+        return
+    if dossier.scheme.code == "IDF-CN2":
+        item = commission.dossier_schedule(user=agent, dossier=dossier, session=session)
+        if target == "accepted":
+            commission.vote_record(
+                user=agent, item=item, vote="for", deliberation_number=f"{session.number}-001"
+            )
+        return
+    instruction.dossier_accept(user=agent, dossier=dossier)
+
+
+def create_instruction_demo() -> int:
+    """Idempotent: only organisations without a dossier get one."""
+    from datetime import timedelta
+
+    from instruction.models import CommissionSession
+    from organisations.enums import MemberRole
+    from organisations.models import Membership
+    from territories.models import Department, Region
+
+    region = Region.objects.get(code="IDF")
+    session, _ = CommissionSession.objects.get_or_create(
+        region=region,
+        number="CP2026-12",
+        defaults={"date": timezone.localdate() + timedelta(days=21)},
+    )
+    created = 0
+    for siret, code, submit, *_ in DEMO_DOSSIERS:
+        dossier = Dossier.objects.filter(
+            organisation__siret=siret, scheme__code=code, state="submitted"
+        ).first()
+        if submit and dossier is not None:
+            advance(dossier, SUBMITTED_TARGETS[code], session=session)
+    for (
+        siren8,
+        name,
+        kind,
+        legal_form,
+        naf,
+        postal_code,
+        city,
+        department,
+        code,
+        target,
+    ) in EXTRA_ORGANISATIONS:
+        organisation, new = Organisation.objects.get_or_create(
+            siret=_siret(siren8),
+            defaults={
+                "kind": kind,
+                "name": name,
+                "legal_form": legal_form,
+                "naf": naf,
+                "postal_code": postal_code,
+                "city": city,
+                "address": "1 place du Marché",
+                "department": Department.objects.get(code=department),
+                "created_on": timezone.localdate().replace(year=2012),
+            },
+        )
+        if Dossier.objects.filter(organisation=organisation).exists():
+            continue
+        from accounts.models import User
+
+        applicant = User.objects.get(
+            email=f"demandeur.{Scheme.objects.get(code=code).region.code.lower()}@demo.aides-numeriques.fr"
+        )
+        Membership.objects.get_or_create(
+            organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
+        )
+        dossier = _file(organisation, code, applicant)
+        advance(dossier, target, session=session)
+        created += 1
+    return created
+
+
+def _file(organisation, code: str, user):
+    """File a complete demo dossier for `organisation` on `code` and submit it."""
+    answers = {
+        "headcount": 6,
+        "turnover": "520000",
+        "registered_rcs": True,
+        "project_certified": True,
+        "tax_social_up_to_date": True,
+    }
+    expenses = {
+        "INAC": [
+            ("ecommerce_site", "7500", "Agence Web des Hauts"),
+            ("crm", "1800", "Logiciels Clients"),
+        ],
+        "PDL-IN": [
+            ("erp", "12000", "ERP Atlantique"),
+            ("ecommerce_site", "6000", "Agence Ligérienne"),
+        ],
+        "IDF-CN2": [
+            ("commerce_solution", "8400", "Ma place de marché locale"),
+            ("collective_training", "1800", "OpenClassrooms"),
+        ],
+    }[code]
+    scheme = Scheme.objects.prefetch_related("call_periods").get(code=code)
+    dossier = services.dossier_create(
+        user=user, organisation=organisation, scheme=scheme, today=timezone.localdate()
+    )
+    services.dossier_update(
+        user=user,
+        dossier=dossier,
+        data={
+            "title": "Transformation numérique",
+            "description": "Projet de démonstration.",
+            "answers": {"confirmed": True, **({} if code == "IDF-CN2" else answers)},
+            "report": PDL_REPORT if code == "PDL-IN" else {},
+            "expense_basis": "TTC" if code == "IDF-CN2" else "HT",
+        },
+    )
+    services.dossier_set_expenses(
+        user=user,
+        dossier=dossier,
+        lines=[
+            {"category": c, "amount": Decimal(a), "supplier": s, "device": ""}
+            for c, a, s in expenses
+        ],
+    )
+    services.dossier_set_funding(
+        user=user, dossier=dossier, other_public_funding=Decimal(0), detail="", aids=[]
+    )
+    for document in required_documents_for(dossier):
+        upload = SimpleUploadedFile(
+            f"{document['code']}.pdf", DEMO_PDF, content_type="application/pdf"
+        )
+        attachment_add(
+            user=user, dossier=dossier, document_code=document["code"], uploaded_file=upload
+        )
+    services.dossier_set_bank_details(
+        user=user,
+        dossier=dossier,
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPPXXX",
+        holder=organisation.name,
+    )
+    return services.dossier_submit(user=user, dossier=dossier, sworn=True)

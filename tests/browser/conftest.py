@@ -197,3 +197,21 @@ class Mailbox:
 @pytest.fixture
 def mailbox() -> Mailbox:
     return Mailbox()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    """Regions, départements and schemes, as the data migrations create them.
+
+    Transactional tests flush every table when they end; instead of relying on serialized
+    rollback, each browser test re-creates the reference data it needs (idempotent).
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module in (
+        "territories.migrations.0002_seed_regions",
+        "schemes.migrations.0002_seed_schemes",
+    ):
+        importlib.import_module(module).seed(apps, None)

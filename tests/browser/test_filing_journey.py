@@ -11,7 +11,7 @@ from tests.browser.conftest import assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 EMAIL = "artisan@exemple.fr"
@@ -24,7 +24,7 @@ def click_continue(page):
 
 
 def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(
-    live_server, page, mailbox, tmp_path
+    live_server, page, mailbox, tmp_path, reference_data
 ):
     SeedDemo().extend_expired_schemes()  # the HDF texts ended in 2022: the demo extension opens INAC
     base = live_server.url

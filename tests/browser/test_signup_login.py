@@ -9,14 +9,14 @@ from .conftest import assert_accessible
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 EMAIL = "camille.durand@example.org"
 PASSWORD = "Transition-numerique-2025"
 
 
-def test_signup_confirm_logout_login(live_server, page, mailbox):
+def test_signup_confirm_logout_login(live_server, page, mailbox, reference_data):
     nav = page.get_by_role("navigation", name="Navigation principale")
     page.goto(live_server.url + "/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()

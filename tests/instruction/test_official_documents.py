@@ -129,7 +129,7 @@ def test_de_minimis_regulation_follows_the_decision_date(pdl_award):
 
 def test_pdl_award_states_advance_above_4000(pdl_award):
     text = award_text(pdl_award)
-    assert "Convention d'attribution de subvention" in text
+    assert "Arrêté d'attribution de subvention" in text
     assert "9 000,00 €" in text
     assert "50 %" in text
     assert "18 000,00 € HT" in text
@@ -171,6 +171,7 @@ def test_idf_award_without_favourable_vote_is_not_generated(idf_award):
     ("fixture", "start"),
     [("hdf_award", "10/05/2022"), ("pdl_award", "01/02/2024"), ("idf_award", "12/03/2020")],
 )
+@pytest.mark.django_db
 def test_acknowledgment_states_the_expense_start_date(request, fixture, start):
     dossier = request.getfixturevalue(fixture)
     assert f"{expense_start_date(dossier):%d/%m/%Y}" == start
@@ -218,7 +219,7 @@ def test_document_after_a_superseded_one_gets_suffix(pdl_award):
     DossierDocument.objects.filter(pk=first.pk).update(superseded_at=timezone.now())
     second = ensure_document(pdl_award, Kind.AWARD)
     assert second.pk != first.pk
-    assert second.reference == f"CONV-{pdl_award.number}-2"
+    assert second.reference == f"ARR-{pdl_award.number}-2"
 
 
 def test_task_emails_members_once_even_if_run_twice(pdl_award):

@@ -11,7 +11,7 @@ from accounts.models import RoleAssignment, User
 from organisations.enums import MemberRole
 from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
-from portal.demo_dossiers import create_demo_dossiers
+from portal.demo_dossiers import create_demo_dossiers, create_instruction_demo
 from schemes.models import CallPeriod, RuleVersion
 from territories.models import Department, Region
 
@@ -75,6 +75,7 @@ class Command(BaseCommand):
                 )
         self.extend_expired_schemes()
         dossiers = create_demo_dossiers()
+        dossiers += create_instruction_demo()
         admin = demo_user(
             f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
         )
@@ -83,7 +84,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if dossiers:
             self.stdout.write(
-                f"{dossiers} dossiers de démonstration créés (un déposé et un brouillon par région)."
+                f"{dossiers} dossiers de démonstration créés, à tous les stades du dépôt et de l'instruction."
             )
         self.stdout.write(
             "Démonstration : INAC et INESS sont prolongés au-delà du 31/12/2022 par une version "

@@ -192,7 +192,9 @@ LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# No automatic thousand separator: ids and versions in forms and URLs must stay plain numbers;
+# amounts are formatted explicitly (schemes.templatetags.aides.euros: 1 234,56 €).
+USE_THOUSAND_SEPARATOR = False
 
 # Static files are served by the portal itself (no CDN).
 STATIC_URL = "/static/"

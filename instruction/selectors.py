@@ -24,3 +24,21 @@ def get_dossier_for_agent(user, pk: int) -> Dossier:
         )
     except Dossier.DoesNotExist as exc:
         raise Http404("Dossier introuvable.") from exc
+
+
+def colleagues(user):
+    """Agents of the user's regions, to whom dossiers may be assigned."""
+    from accounts.enums import Role
+    from accounts.models import User
+    from accounts.permissions import regions_for_role
+
+    regions = regions_for_role(user, Role.AGENT)
+    return (
+        User.objects.filter(
+            role_assignments__role=Role.AGENT,
+            role_assignments__region_id__in=regions,
+            is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "email")
+    )

@@ -7,6 +7,7 @@ app_name = "instruction"
 urlpatterns = [
     path("", views_queue.queue, name="queue"),
     path("export/", views_queue.export, name="export"),
+    path("attribuer/", views_commission.bulk_assign, name="bulk_assign"),
     path("dossiers/<int:pk>/", views.dossier_review, name="dossier"),
     path("dossiers/<int:pk>/action/<slug:action>/", views.dossier_action, name="action"),
     path("dossiers/<int:pk>/pieces/<int:attachment_id>/", views.attachment_open, name="attachment"),

@@ -139,3 +139,34 @@ def session_vote(request, pk: int):
     )
     _report(request, report)
     return redirect("instruction:session", pk)
+
+
+@login_required
+@require_POST
+def bulk_assign(request):
+    """Assign the dossiers checked in the queue; each goes through the same per-dossier service."""
+    from instruction.selectors import colleagues
+    from instruction.services import dossier_assign
+
+    if not (request.user.has_role(Role.AGENT) or request.user.has_role(Role.ADMIN)):
+        raise PermissionDenied("Réservé aux instructeurs.")
+    agent = colleagues(request.user).filter(pk=request.POST.get("agent")).first()
+    dossiers = (
+        dossiers_for_agent(request.user)
+        .filter(pk__in=request.POST.getlist("dossiers"))
+        .select_related("scheme")
+    )
+    if agent is None or not dossiers:
+        messages.error(
+            request, "Cochez des dossiers et choisissez l'instructeur à qui les attribuer."
+        )
+    else:
+        _report(
+            request,
+            bulk(
+                lambda dossier: dossier_assign(user=request.user, dossier=dossier, agent=agent),
+                dossiers,
+            ),
+        )
+    back = request.POST.get("next", "")
+    return redirect(back if back.startswith("/instruction/") else "instruction:queue")

@@ -22,6 +22,7 @@ from instruction.queue import (
     queue_list,
     queue_page,
 )
+from instruction.selectors import colleagues
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -65,6 +66,7 @@ def queue(request):
             "descending": result.descending,
             "page_obj": page,
             "region": scope.region,
+            "colleagues": colleagues(request.user),
         },
     )
 

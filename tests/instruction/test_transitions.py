@@ -291,3 +291,26 @@ def test_daily_task_flags_overdue_dossiers_and_reminds_once(submitted, agent_of)
     )
     assert Reminder.objects.filter(dossier=dossier).count() == 1
     assert len(mail.outbox) == 1 and member(dossier).email in mail.outbox[0].to
+
+
+def test_bulk_assignment_reports_each_dossier(client, submitted, agent_of):
+    taken = submitted("PDL-IN")
+    fresh = submitted("PDL-IN")
+    other_region = submitted("INAC")
+    agent, colleague = agent_of("PDL"), agent_of("PDL")
+    services.dossier_take(user=agent, dossier=taken)
+    services.dossier_reject(user=agent, dossier=taken, motivation="Hors cadre.")
+    client.force_login(agent)
+    response = client.post(
+        reverse("instruction:bulk_assign"),
+        {"agent": colleague.pk, "dossiers": [taken.pk, fresh.pk, other_region.pk], "next": "/instruction/?tab=all"},
+        follow=True,
+    )
+    page = response.content.decode().replace("&#x27;", "'")
+    assert f"1 dossier(s) traité(s) : {fresh.number}" in page
+    assert f"{taken.number} : Un dossier décidé ou en brouillon ne se réattribue pas." in page
+    assert other_region.number not in page.split("Attribuer les dossiers")[0].split("traité(s)")[1]
+    fresh.refresh_from_db()
+    assert fresh.state == S.IN_INSTRUCTION and Review.objects.get(dossier=fresh).agent == colleague
+    other_region.refresh_from_db()
+    assert other_region.state == S.SUBMITTED

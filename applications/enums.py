@@ -12,6 +12,7 @@ class DossierState(models.TextChoices):
     PROPOSED = "proposed", "Proposé pour décision"
     ON_AGENDA = "on_agenda", "Inscrit en commission permanente"
     ACCEPTED = "accepted", "Aide attribuée"
+    ADVANCE_PAID = "advance_paid", "Avance versée"
     REJECTED = "rejected", "Refusé"
     ABANDONED = "abandoned", "Classé sans suite"
     CLOSED = "closed", "Clôturé"

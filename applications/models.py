@@ -253,6 +253,7 @@ class DossierDocument(models.Model):
         ACKNOWLEDGMENT = "acknowledgment", "Accusé de réception"
         AWARD = "award", "Décision d'attribution"
         REJECTION = "rejection", "Lettre de refus"
+        RECOVERY = "recovery", "Titre de recette"
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("type", max_length=32, choices=Kind.choices)

@@ -13,7 +13,7 @@ from applications.enums import DossierState as S
 from applications.models import Dossier, DossierDocument
 from applications.workflow import TransitionError, apply_transition
 from audit.services import audit_record
-from instruction import deadlines
+from instruction import budget, deadlines
 from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
 
@@ -202,6 +202,11 @@ def dossier_propose(
 def _award(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
     review = review_of(dossier)
     today = timezone.localdate()
+    refusal = budget.envelope_refusal(
+        scheme=dossier.scheme, year=today.year, amount=review.proposed_award or Decimal("0")
+    )
+    if refusal:
+        raise TransitionError(refusal)
     from instruction.documents import expense_start_date
 
     end, proofs = deadlines.realisation_deadlines(

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.factories import PASSWORD, MembershipFactory, RoleAssignmentFactory, UserFactory
@@ -35,3 +37,12 @@ def membership(db):
 @pytest.fixture
 def agent_hdf(db):
     return RoleAssignmentFactory(region_code="HDF").user
+
+
+# Property tests: deterministic in CI (a red CI must be reproducible), no per-example deadline
+# (a loaded 2-core machine is slow, not wrong).
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")

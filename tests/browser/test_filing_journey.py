@@ -26,7 +26,8 @@ def click_continue(page):
 def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(
     live_server, page, mailbox, tmp_path, reference_data
 ):
-    SeedDemo().extend_expired_schemes()  # the HDF texts ended in 2022: the demo extension opens INAC
+    SeedDemo().extend_expired_schemes()
+    SeedDemo().open_envelopes()
     base = live_server.url
 
     page.goto(f"{base}/comptes/signup/")

@@ -32,6 +32,7 @@ def logout(page):
 
 def test_agent_instructs_and_applicant_downloads_the_award(live_server, page, reference_data):
     SeedDemo().extend_expired_schemes()
+    SeedDemo().open_envelopes()
     base = live_server.url
     dossier = DossierFactory(scheme_code="PDL-IN", complete=True)
     applicant = dossier.organisation.memberships.first().user

@@ -11,6 +11,7 @@ REGION_OF = {"INAC": "HDF", "INESS": "HDF", "PDL-IN": "PDL", "IDF-CN2": "IDF"}
 @pytest.fixture
 def open_calls(db):
     SeedDemo().extend_expired_schemes()
+    SeedDemo().open_envelopes()
 
 
 @pytest.fixture

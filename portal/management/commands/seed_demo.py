@@ -74,6 +74,7 @@ class Command(BaseCommand):
                     organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
                 )
         self.extend_expired_schemes()
+        self.open_envelopes()
         dossiers = create_demo_dossiers()
         dossiers += create_instruction_demo()
         admin = demo_user(
@@ -122,4 +123,18 @@ class Command(BaseCommand):
                     "closes_on": None,
                     "label": "Période de démonstration (sans base juridique)",
                 },
+            )
+
+    def open_envelopes(self) -> None:
+        """A budget envelope per scheme for the current year, so that aids can be awarded."""
+        from django.utils import timezone
+
+        from schemes.models import BudgetEnvelope, Scheme
+
+        amounts = {"INAC": "2000000", "INESS": "800000", "PDL-IN": "3000000", "IDF-CN2": "1500000"}
+        for scheme in Scheme.objects.all():
+            BudgetEnvelope.objects.get_or_create(
+                scheme=scheme,
+                year=timezone.localdate().year,
+                defaults={"voted_amount": amounts.get(scheme.code, "1000000"), "reference": "Démonstration"},
             )

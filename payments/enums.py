@@ -1,0 +1,34 @@
+from django.db import models
+
+
+class PaymentKind(models.TextChoices):
+    ADVANCE = "advance", "Avance"
+    BALANCE = "balance", "Solde"
+    SINGLE = "single", "Versement unique"
+
+
+class RequestState(models.TextChoices):
+    SUBMITTED = "submitted", "Demande reçue"
+    CERTIFIED = "certified", "Service fait certifié, paiement proposé"
+    SENT_BACK = "sent_back", "Renvoyée à l'instructeur"
+    VALIDATED = "validated", "Validée par le service financier"
+    PAID = "paid", "Payée"
+    REFUSED = "refused", "Refusée"
+
+
+class RetainStatus(models.TextChoices):
+    FULL = "full", "Retenue en totalité"
+    PARTIAL = "partial", "Retenue en partie"
+    NONE = "none", "Non retenue"
+
+
+class BatchState(models.TextChoices):
+    OPEN = "open", "En préparation"
+    EXPORTED = "exported", "Exporté (figé)"
+    PAID = "paid", "Payé"
+
+
+class ChangeState(models.TextChoices):
+    PENDING = "pending", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"

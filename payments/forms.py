@@ -1,0 +1,215 @@
+"""Forms of the beneficiary's payment requests and of the agent's service fait."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+
+from applications.forms import BankForm
+from applications.uploads import allowed_extensions, validate_upload
+from payments.enums import RetainStatus
+from payments.services import accepted_supplier
+
+DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+FILES_AGAIN = (
+    "Pour votre sécurité, les fichiers ne sont pas conservés quand le formulaire est renvoyé : "
+    "choisissez-les à nouveau avant d'envoyer la demande."
+)
+
+
+class CheckedFileField(forms.FileField):
+    """A file input whose upload is checked like a dossier attachment (type, size, content)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": allowed_extensions()}))
+        super().__init__(*args, **kwargs)
+
+
+def _check_upload(form, name: str, dossier):
+    upload = form.cleaned_data.get(name)
+    if upload:
+        try:
+            validate_upload(upload, dossier=dossier)
+        except forms.ValidationError as exc:
+            form.add_error(name, exc)
+            return None
+    return upload
+
+
+class PaymentBankForm(BankForm):
+    """The dossier's bank details, to confirm or change; a changed IBAN needs the new RIB."""
+
+    rib = CheckedFileField(
+        label="RIB du nouveau compte",
+        required=False,
+        help_text="Obligatoire seulement si vous changez de compte bancaire.",
+    )
+    bank_confirmed = forms.BooleanField(
+        label="Je confirme que l'aide doit être versée sur ce compte.",
+        error_messages={"required": "Confirmez le compte sur lequel l'aide doit être versée."},
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"iban": dossier.iban, "bic": dossier.bic, "account_holder": dossier.account_holder},
+        )
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+
+    @property
+    def iban_changed(self) -> bool:
+        return bool(self.cleaned_data.get("iban")) and self.cleaned_data["iban"] != self.dossier.iban
+
+    def clean(self):
+        data = super().clean()
+        rib = _check_upload(self, "rib", self.dossier)
+        if self.iban_changed and not rib and "rib" not in self.errors:
+            self.add_error(
+                "rib",
+                "Vous changez de compte bancaire : joignez le RIB du nouveau compte (il sera "
+                "vérifié par le service financier).",
+            )
+        return data
+
+
+class AdvanceForm(forms.Form):
+    quote = CheckedFileField(
+        label="Devis ou bon de commande signé, daté et tamponné",
+        error_messages={"required": "Joignez le devis ou le bon de commande signé."},
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+
+    def clean(self):
+        data = super().clean()
+        _check_upload(self, "quote", self.dossier)
+        return data
+
+
+def line_choices(dossier) -> list[tuple[str, str]]:
+    """Expense lines as « Logiciel de gestion — fournisseur retenu : X »."""
+    choices = [("", "Choisissez la dépense")]
+    for line in dossier.expenses.all():
+        supplier = accepted_supplier(line) or "non précisé"
+        choices.append(
+            (str(line.pk), f"{line.get_category_display()} — fournisseur retenu : {supplier}")
+        )
+    return choices
+
+
+class InvoiceForm(forms.Form):
+    supplier = forms.CharField(label="Fournisseur", max_length=200)
+    number = forms.CharField(label="Numéro de facture", max_length=60)
+    issued_on = forms.DateField(label="Date de la facture", widget=forms.DateInput(**DATE_WIDGET))
+    amount = forms.DecimalField(
+        label="Montant",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=True,
+        error_messages={"min_value": "Le montant doit être supérieur à zéro."},
+    )
+    paid_on = forms.DateField(label="Payée le", widget=forms.DateInput(**DATE_WIDGET))
+    expense_line = forms.ChoiceField(label="Dépense du dossier concernée")
+    file = CheckedFileField(label="Facture acquittée (fichier)")
+
+    def __init__(self, *args, dossier, basis: str = "HT", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.fields["amount"].label = f"Montant {basis}"
+        self.fields["expense_line"].choices = line_choices(dossier)
+
+    def clean(self):
+        data = super().clean()
+        issued, paid = data.get("issued_on"), data.get("paid_on")
+        if paid and paid > timezone.localdate():
+            self.add_error("paid_on", "La date de paiement ne peut pas être dans le futur.")
+        elif issued and paid and paid < issued:
+            self.add_error("paid_on", "La facture ne peut pas être payée avant d'être émise.")
+        _check_upload(self, "file", self.dossier)
+        return data
+
+    def invoice(self) -> dict:
+        data = dict(self.cleaned_data)
+        line_id = int(data.pop("expense_line"))
+        data["expense_line"] = next(ln for ln in self.dossier.expenses.all() if ln.pk == line_id)
+        return data
+
+
+class BaseInvoiceFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not [f for f in self.forms if f.has_changed()]:
+            raise forms.ValidationError("Ajoutez au moins une facture acquittée.")
+
+
+InvoiceFormSet = forms.formset_factory(
+    InvoiceForm, formset=BaseInvoiceFormSet, extra=1, max_num=100
+)
+
+
+class ClosingForm(forms.Form):
+    statement_confirmed = forms.BooleanField(
+        label="Je joins l'état récapitulatif des dépenses, daté, signé et tamponné.",
+        error_messages={"required": "Confirmez l'état récapitulatif des dépenses."},
+    )
+    completion_confirmed = forms.BooleanField(
+        label="J'atteste la fin des dépenses du projet (attestation datée, signée et tamponnée).",
+        error_messages={"required": "Confirmez l'attestation de fin de dépenses."},
+    )
+
+
+class ProviderChangeForm(forms.Form):
+    expense_line = forms.ChoiceField(label="Dépense concernée")
+    new_supplier = forms.CharField(label="Nouveau fournisseur", max_length=200)
+    new_amount = forms.DecimalField(
+        label="Montant du nouveau devis",
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        localize=True,
+        error_messages={"min_value": "Le montant doit être supérieur à zéro."},
+    )
+    quote = CheckedFileField(label="Nouveau devis")
+    reason = forms.CharField(
+        label="Motif du changement",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Le projet doit rester le même : seul le prestataire change.",
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dossier = dossier
+        self.fields["expense_line"].choices = line_choices(dossier)
+
+    def clean(self):
+        data = super().clean()
+        _check_upload(self, "quote", self.dossier)
+        return data
+
+    def line(self):
+        line_id = int(self.cleaned_data["expense_line"])
+        return next(ln for ln in self.dossier.expenses.all() if ln.pk == line_id)
+
+
+class RetainForm(forms.Form):
+    """The agent's decision on one invoice (prefix `invoice-<id>`)."""
+
+    status = forms.ChoiceField(label="Décision", choices=RetainStatus.choices)
+    amount = forms.DecimalField(
+        label="Montant retenu", required=False, max_digits=12, decimal_places=2, localize=True
+    )
+    reason = forms.CharField(label="Motif", required=False, max_length=300)
+
+    def retained(self) -> tuple[str, Decimal | None, str]:
+        data = self.cleaned_data
+        return data["status"], data.get("amount"), data.get("reason", "")
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accepter"), ("refuse", "Refuser")])
+    comment = forms.CharField(label="Commentaire", required=False)

@@ -1,0 +1,496 @@
+"""Payment services: one function per action, permission-checked, audited, compare-and-set."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.tasks import send_email
+from applications.enums import DossierState as S
+from applications.models import Dossier
+from applications.uploads import validate_upload
+from applications.workflow import TransitionError, apply_transition
+from audit.services import audit_record
+from instruction.models import ExpenseRetention
+from instruction.permissions import can_instruct
+from payments import permissions
+from payments.enums import ChangeState, PaymentKind, RequestState, RetainStatus
+from payments.models import Invoice, Payment, PaymentRequest, ProviderChange, RecoveryOrder
+from schemes.engine import settle
+from schemes.models import BudgetEnvelope
+from schemes.templatetags.aides import euros
+
+PAYABLE_STATES = (S.ACCEPTED, S.ADVANCE_PAID)
+
+
+def _member(user, dossier: Dossier) -> None:
+    if not dossier.organisation.memberships.filter(user=user).exists():
+        raise PermissionDenied(
+            "Seuls les membres de l'organisation bénéficiaire peuvent demander le paiement."
+        )
+
+
+def _agent(user, dossier: Dossier) -> None:
+    allowed, why = can_instruct(user, dossier)
+    if not allowed:
+        raise PermissionDenied(why)
+
+
+def _notify(recipients: list[str], subject: str, body: str) -> None:
+    recipients = [r for r in recipients if r]
+    if recipients:
+        kwargs = {"subject": f"[Aides numériques] {subject}", "body": body, "to": recipients}
+        transaction.on_commit(lambda: send_email.delay(**kwargs))
+
+
+def _members(dossier: Dossier) -> list[str]:
+    return list(dossier.organisation.memberships.values_list("user__email", flat=True))
+
+
+def planned_base(dossier: Dossier) -> Decimal:
+    """The eligible expenses the aid was granted on: what the agent retained, else the engine's base."""
+    retained = [r.amount for r in ExpenseRetention.objects.filter(line__dossier=dossier)]
+    if retained and len(retained) == dossier.expenses.count():
+        return sum(retained, Decimal("0"))
+    return Decimal(str((dossier.result or {}).get("base") or "0"))
+
+
+def advance_paid(dossier: Dossier) -> Decimal:
+    payment = Payment.objects.filter(dossier=dossier, kind=PaymentKind.ADVANCE).first()
+    return payment.amount if payment else Decimal("0")
+
+
+def settle_for(dossier: Dossier, *, actual_base: Decimal | None = None) -> dict:
+    data = {
+        "scheme": dossier.scheme.code,
+        "filed_on": (dossier.filed_on or timezone.localdate()).isoformat(),
+        "award": str(dossier.awarded_amount or 0),
+        "planned_base": str(planned_base(dossier)),
+        "advance_paid": str(advance_paid(dossier)),
+        "expense_basis": dossier.expense_basis,
+    }
+    if actual_base is not None:
+        data["actual_base"] = str(actual_base)
+    return settle(data)
+
+
+def request_kinds(dossier: Dossier) -> list[str]:
+    """What the beneficiary may ask for now: PDL-IN aids above 4 000 € open an advance, then the
+    balance; otherwise (or without advance) a single payment on paid invoices."""
+    if dossier.state not in PAYABLE_STATES or not dossier.awarded_amount:
+        return []
+    live = set(
+        dossier.payment_requests.exclude(state=RequestState.REFUSED).values_list("kind", flat=True)
+    )
+    if live & {PaymentKind.SINGLE, PaymentKind.BALANCE}:
+        return []
+    if PaymentKind.ADVANCE in live:
+        return [PaymentKind.BALANCE] if dossier.state == S.ADVANCE_PAID else []
+    if settle_for(dossier)["advance"]["allowed"]:
+        return [PaymentKind.ADVANCE, PaymentKind.SINGLE]
+    return [PaymentKind.SINGLE]
+
+
+def proof_deadline_refusal(dossier: Dossier, today: date) -> str:
+    """After the deadline to send proofs, requests are refused and the dossier flagged for lapse."""
+    review = getattr(dossier, "review", None)
+    if review is not None and review.proofs_deadline and today > review.proofs_deadline:
+        reason = f"Délai d'envoi des justificatifs dépassé le {review.proofs_deadline:%d/%m/%Y} : caducité à examiner"
+        if review.overdue_reason != reason:
+            review.overdue_since, review.overdue_reason = review.overdue_since or today, reason
+            review.save(update_fields=["overdue_since", "overdue_reason"])
+        return (
+            f"Le délai pour transmettre les justificatifs a expiré le {review.proofs_deadline:%d/%m/%Y} : "
+            "la demande ne peut plus être reçue. La Région examinera la caducité de l'aide."
+        )
+    return ""
+
+
+def request_create(
+    *,
+    user,
+    dossier: Dossier,
+    kind: str,
+    iban: str,
+    bic: str,
+    holder: str,
+    rib_file=None,
+    quote_file=None,
+    invoices: list[dict] | None = None,
+    statement_confirmed: bool = False,
+    completion_confirmed: bool = False,
+    today: date | None = None,
+) -> PaymentRequest:
+    """The beneficiary asks for a payment; invoices carry their files (validated like attachments)."""
+    _member(user, dossier)
+    today = today or timezone.localdate()
+    refusal = proof_deadline_refusal(dossier, today)
+    if refusal:
+        raise ValidationError(refusal)
+    if kind not in request_kinds(dossier):
+        raise ValidationError(
+            "Cette demande de paiement n'est pas possible pour ce dossier aujourd'hui."
+        )
+    iban_changed = iban != dossier.iban
+    if iban_changed and rib_file is None:
+        raise ValidationError(
+            "Un changement de compte bancaire doit être accompagné du RIB du nouveau compte."
+        )
+    if kind == PaymentKind.ADVANCE and quote_file is None:
+        raise ValidationError("Joignez le devis ou le bon de commande signé, daté et tamponné.")
+    if kind != PaymentKind.ADVANCE:
+        if not invoices:
+            raise ValidationError("Ajoutez au moins une facture acquittée.")
+        if not (statement_confirmed and completion_confirmed):
+            raise ValidationError(
+                "Confirmez l'état récapitulatif des dépenses et l'attestation de fin de dépenses, datés, signés et tamponnés."
+            )
+    for upload in [f for f in (rib_file, quote_file) if f is not None] + [
+        i["file"] for i in invoices or []
+    ]:
+        validate_upload(upload, dossier=dossier)
+    try:
+        with transaction.atomic():
+            request = PaymentRequest(
+                dossier=dossier,
+                kind=kind,
+                requested_by=user,
+                iban=iban,
+                bic=bic,
+                account_holder=holder,
+                iban_changed=iban_changed,
+                statement_confirmed=statement_confirmed,
+                completion_confirmed=completion_confirmed,
+            )
+            if rib_file is not None:
+                request.rib.save(
+                    validate_upload(rib_file, dossier=dossier).storage_name, rib_file, save=False
+                )
+            if quote_file is not None:
+                request.quote.save(
+                    validate_upload(quote_file, dossier=dossier).storage_name,
+                    quote_file,
+                    save=False,
+                )
+            request.save()
+            for data in invoices or []:
+                upload = data.pop("file")
+                invoice = Invoice(request=request, **data)
+                checked = validate_upload(upload, dossier=dossier)
+                invoice.file.save(checked.storage_name, upload, save=False)
+                invoice.file_name = checked.original_name
+                invoice.full_clean(exclude=["file"])
+                invoice.save()
+            audit_record(
+                actor=user,
+                action="payment_request",
+                obj=dossier,
+                data={"kind": kind, "iban_changed": iban_changed},
+            )
+            if iban_changed:
+                audit_record(
+                    actor=user,
+                    action="bank_details_change",
+                    obj=dossier,
+                    data={"iban_before": dossier.iban[-4:], "iban_after": iban[-4:]},
+                )
+    except IntegrityError as exc:
+        raise ValidationError("Une demande de ce type est déjà en cours pour ce dossier.") from exc
+    agent = getattr(getattr(dossier, "review", None), "agent", None)
+    _notify(
+        [agent.email] if agent else [],
+        f"Demande de paiement — dossier {dossier.number}",
+        f"Une demande de paiement ({request.get_kind_display().lower()}) attend la vérification du service fait.",
+    )
+    return request
+
+
+@transaction.atomic
+def request_certify(
+    *,
+    user,
+    request: PaymentRequest,
+    retained: dict[int, tuple[str, Decimal | None, str]] | None = None,
+    version: int | None = None,
+) -> PaymentRequest:
+    """Service fait: the agent retains each invoice, the engine computes what to pay or recover."""
+    request = (
+        PaymentRequest.objects.select_for_update()
+        .select_related("dossier__scheme")
+        .get(pk=request.pk)
+    )
+    dossier = request.dossier
+    _agent(user, dossier)
+    if version is not None and version != request.lock_version:
+        raise TransitionError("Cette demande a été modifiée entre-temps : rechargez la page.")
+    if request.state not in (RequestState.SUBMITTED, RequestState.SENT_BACK):
+        raise TransitionError(
+            f"Cette demande est à l'état « {request.get_state_display()} » : le service fait ne peut plus être certifié."
+        )
+    if request.kind == PaymentKind.ADVANCE:
+        result = settle_for(dossier)
+        if not result["advance"]["allowed"]:
+            raise ValidationError("Ce dossier n'ouvre pas droit à une avance.")
+        request.amount, request.to_recover, request.final_award, request.justified_base = (
+            Decimal(result["advance"]["amount"]),
+            Decimal("0"),
+            None,
+            None,
+        )
+    else:
+        retained = retained or {}
+        total = Decimal("0")
+        for invoice in request.invoices.all():
+            status, amount, reason = retained.get(invoice.pk, (RetainStatus.FULL, None, ""))
+            if status == RetainStatus.FULL:
+                amount = invoice.amount
+            elif status == RetainStatus.NONE:
+                amount = Decimal("0")
+            elif amount is None or not (Decimal("0") < amount < invoice.amount):
+                raise ValidationError(
+                    f"Facture {invoice.number} : le montant retenu en partie doit être entre 0 et {euros(invoice.amount)}."
+                )
+            if status != RetainStatus.FULL and not reason.strip():
+                raise ValidationError(f"Facture {invoice.number} : indiquez le motif.")
+            invoice.retained_status, invoice.retained_amount, invoice.retained_reason = (
+                status,
+                amount,
+                reason,
+            )
+            invoice.save(update_fields=["retained_status", "retained_amount", "retained_reason"])
+            total += amount
+        result = settle_for(dossier, actual_base=total)
+        request.justified_base, request.final_award = total, Decimal(result["final_award"])
+        request.amount, request.to_recover = (
+            Decimal(result["balance"]),
+            Decimal(result["to_recover"]),
+        )
+    request.settle_result = result
+    request.state, request.certified_by, request.certified_at = (
+        RequestState.CERTIFIED,
+        user,
+        timezone.now(),
+    )
+    request.lock_version += 1
+    request.save()
+    audit_record(
+        actor=user,
+        action="service_fait",
+        obj=dossier,
+        data={
+            "request": request.pk,
+            "amount": str(request.amount),
+            "to_recover": str(request.to_recover),
+        },
+    )
+    if request.to_recover and request.to_recover > 0:
+        order, created = RecoveryOrder.objects.get_or_create(
+            request=request,
+            defaults={"dossier": dossier, "amount": request.to_recover, "created_by": user},
+        )
+        if created:
+            from payments.tasks import generate_recovery_order
+
+            transaction.on_commit(lambda: generate_recovery_order.delay(order.pk))
+    return request
+
+
+@transaction.atomic
+def request_send_back(*, user, request: PaymentRequest, reason: str) -> PaymentRequest:
+    request = (
+        PaymentRequest.objects.select_for_update()
+        .select_related("dossier__scheme")
+        .get(pk=request.pk)
+    )
+    if not permissions.is_finance_of(user, request.dossier):
+        raise PermissionDenied(
+            "Seuls les agents financiers de la Région renvoient une proposition."
+        )
+    if not reason.strip():
+        raise ValidationError("Indiquez le motif du renvoi.")
+    if request.state != RequestState.CERTIFIED:
+        raise TransitionError("Seule une proposition en attente de validation peut être renvoyée.")
+    request.state, request.sent_back_reason = RequestState.SENT_BACK, reason
+    request.lock_version += 1
+    request.save(update_fields=["state", "sent_back_reason", "lock_version"])
+    audit_record(
+        actor=user,
+        action="payment_send_back",
+        obj=request.dossier,
+        comment=reason,
+        data={"request": request.pk},
+    )
+    return request
+
+
+def payment_validate(*, user, request: PaymentRequest) -> Payment | None:
+    """Finance validates a proposed payment. Two tabs or two officers at once make one payment:
+    the request row is locked, its state compared, and the database refuses a second Payment."""
+    with transaction.atomic():
+        request = (
+            PaymentRequest.objects.select_for_update()
+            .select_related("dossier__scheme", "dossier__review")
+            .get(pk=request.pk)
+        )
+        allowed, why = permissions.can_validate(user, request)
+        if not allowed:
+            raise PermissionDenied(why)
+        if request.state != RequestState.CERTIFIED:
+            raise TransitionError(
+                f"Ce paiement est à l'état « {request.get_state_display()} » : il ne peut pas être validé."
+            )
+        dossier = request.dossier
+        year = (
+            dossier.review.decided_at.year
+            if getattr(dossier, "review", None) and dossier.review.decided_at
+            else timezone.localdate().year
+        )
+        payment = None
+        if request.amount and request.amount > 0:
+            try:
+                with transaction.atomic():
+                    payment = Payment.objects.create(
+                        request=request,
+                        dossier=dossier,
+                        kind=request.kind,
+                        amount=request.amount,
+                        envelope=BudgetEnvelope.objects.filter(
+                            scheme=dossier.scheme, year=year
+                        ).first(),
+                        iban=request.iban,
+                        bic=request.bic,
+                        account_holder=request.account_holder,
+                        validated_by=user,
+                    )
+            except IntegrityError as exc:
+                raise TransitionError("Ce paiement a déjà été validé.") from exc
+        request.state = RequestState.VALIDATED if payment else RequestState.PAID
+        request.lock_version += 1
+        request.save(update_fields=["state", "lock_version"])
+        audit_record(
+            actor=user,
+            action="payment_validate",
+            obj=dossier,
+            data={"request": request.pk, "amount": str(request.amount)},
+        )
+        if payment is None:
+            _close_if_settled(dossier, actor=user)
+    return payment
+
+
+def _close_if_settled(dossier: Dossier, *, actor) -> None:
+    """Closed when fully paid, or when what an advance overpaid was recovered."""
+    dossier.refresh_from_db()
+    if dossier.state not in PAYABLE_STATES:
+        return
+    final_kinds = {PaymentKind.BALANCE, PaymentKind.SINGLE}
+    final = dossier.payment_requests.filter(kind__in=final_kinds, state=RequestState.PAID).exists()
+    pending_recovery = dossier.recovery_orders.filter(received_on__isnull=True).exists()
+    if final and not pending_recovery:
+        apply_transition(dossier=dossier, name="close", actor=actor)
+
+
+@transaction.atomic
+def recovery_received(*, user, order: RecoveryOrder, on: date) -> None:
+    if not permissions.is_finance_of(user, order.dossier):
+        raise PermissionDenied(
+            "Seuls les agents financiers de la Région enregistrent les reversements."
+        )
+    if RecoveryOrder.objects.filter(pk=order.pk, received_on__isnull=True).update(received_on=on):
+        audit_record(
+            actor=user,
+            action="recovery_received",
+            obj=order.dossier,
+            data={"amount": str(order.amount), "on": on.isoformat()},
+        )
+        _close_if_settled(order.dossier, actor=user)
+
+
+def mark_payment_paid(*, payment: Payment, on: date, actor) -> None:
+    """Called for each payment of a batch marked paid: moves its request and dossier on."""
+    Payment.objects.filter(pk=payment.pk).update(paid_on=on)
+    PaymentRequest.objects.filter(pk=payment.request_id).update(state=RequestState.PAID)
+    dossier = Dossier.objects.get(pk=payment.dossier_id)
+    if payment.kind == PaymentKind.ADVANCE and dossier.state == S.ACCEPTED:
+        apply_transition(dossier=dossier, name="pay_advance", actor=actor)
+    else:
+        _close_if_settled(dossier, actor=actor)
+    _notify(
+        _members(dossier),
+        f"Paiement de votre aide — dossier {dossier.number}",
+        f"Bonjour,\n\nLa Région a payé {euros(payment.amount)} ({payment.get_kind_display().lower()}) le {on:%d/%m/%Y} sur le compte se terminant par {payment.iban[-4:]}.\n",
+    )
+
+
+@transaction.atomic
+def provider_change_declare(
+    *, user, dossier: Dossier, line, supplier: str, amount: Decimal, quote_file, reason: str
+) -> ProviderChange:
+    _member(user, dossier)
+    if dossier.state not in PAYABLE_STATES:
+        raise ValidationError(
+            "Un changement de prestataire se déclare après l'attribution de l'aide."
+        )
+    if line.dossier_id != dossier.pk:
+        raise ValidationError("Cette dépense n'appartient pas au dossier.")
+    if not reason.strip():
+        raise ValidationError("Expliquez pourquoi vous changez de prestataire.")
+    change = ProviderChange(
+        dossier=dossier,
+        expense_line=line,
+        new_supplier=supplier,
+        new_amount=amount,
+        reason=reason,
+        declared_by=user,
+    )
+    change.quote.save(
+        validate_upload(quote_file, dossier=dossier).storage_name, quote_file, save=False
+    )
+    change.save()
+    audit_record(
+        actor=user,
+        action="provider_change_declare",
+        obj=dossier,
+        data={"line": line.pk, "supplier": supplier, "amount": str(amount)},
+    )
+    return change
+
+
+@transaction.atomic
+def provider_change_decide(
+    *, user, change: ProviderChange, accept: bool, comment: str
+) -> ProviderChange:
+    _agent(user, change.dossier)
+    if not accept and not comment.strip():
+        raise ValidationError("Motivez le refus du changement de prestataire.")
+    if not ProviderChange.objects.filter(pk=change.pk, state=ChangeState.PENDING).update(
+        state=ChangeState.ACCEPTED if accept else ChangeState.REFUSED,
+        decided_by=user,
+        decided_at=timezone.now(),
+        decision_comment=comment,
+    ):
+        raise TransitionError("Ce changement a déjà été examiné.")
+    change.refresh_from_db()
+    audit_record(
+        actor=user,
+        action="provider_change_decide",
+        obj=change.dossier,
+        comment=comment,
+        data={"accepted": accept},
+    )
+    _notify(
+        _members(change.dossier),
+        f"Changement de prestataire — dossier {change.dossier.number}",
+        f"Bonjour,\n\nVotre changement de prestataire ({change.new_supplier}) est {'accepté' if accept else 'refusé'}. {comment}\n",
+    )
+    return change
+
+
+def accepted_supplier(line) -> str:
+    """The supplier the payment checks use: the last accepted change, else the original quote's."""
+    change = (
+        line.provider_changes.filter(state=ChangeState.ACCEPTED).order_by("-decided_at").first()
+    )
+    return change.new_supplier if change else line.supplier

@@ -1,0 +1,148 @@
+"""The agent's side: service fait, decisions on provider changes; file downloads for both sides."""
+
+import mimetypes
+from pathlib import PurePath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications.selectors import get_dossier_for_member
+from applications.workflow import TransitionError
+from instruction.selectors import get_dossier_for_agent
+from payments import services
+from payments.forms import DecisionForm, RetainForm
+from payments.models import Invoice, PaymentRequest, ProviderChange
+
+REFUSALS = (ValidationError, TransitionError, PermissionDenied)
+
+
+def _to_review(dossier):
+    return redirect(reverse("instruction:dossier", args=[dossier.pk]) + "#t-paiements")
+
+
+def _messages_of(exc: Exception) -> str:
+    return " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+
+
+@login_required
+@require_POST
+def request_certify_view(request, pk: int, request_id: int):
+    dossier = get_dossier_for_agent(request.user, pk)
+    payment_request = get_object_or_404(PaymentRequest, pk=request_id, dossier=dossier)
+    retained, errors = {}, []
+    for invoice in payment_request.invoices.all():
+        form = RetainForm(request.POST, prefix=f"invoice-{invoice.pk}")
+        if form.is_valid():
+            retained[invoice.pk] = form.retained()
+        else:
+            errors += [f"Facture {invoice.number} : {e}" for e in form.errors.get("status", [])]
+            errors += [f"Facture {invoice.number} : {e}" for e in form.errors.get("amount", [])]
+            errors += [f"Facture {invoice.number} : {e}" for e in form.errors.get("reason", [])]
+    if errors:
+        messages.error(request, " ".join(errors))
+        return _to_review(dossier)
+    version = request.POST.get("version", "")
+    try:
+        result = services.request_certify(
+            user=request.user,
+            request=payment_request,
+            retained=retained,
+            version=int(version) if version.isdigit() else None,
+        )
+    except REFUSALS as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        if result.to_recover:
+            messages.success(
+                request,
+                "Service fait certifié : l'avance dépasse l'aide finale, un titre de recette est "
+                "émis pour le trop-perçu.",
+            )
+        else:
+            messages.success(
+                request, "Service fait certifié : le paiement est proposé au service financier."
+            )
+    return _to_review(dossier)
+
+
+@login_required
+@require_POST
+def provider_change_decide_view(request, pk: int, change_id: int):
+    dossier = get_dossier_for_agent(request.user, pk)
+    change = get_object_or_404(ProviderChange, pk=change_id, dossier=dossier)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez d'accepter ou de refuser le changement.")
+        return _to_review(dossier)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        services.provider_change_decide(
+            user=request.user, change=change, accept=accept, comment=form.cleaned_data["comment"]
+        )
+    except REFUSALS as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(
+            request,
+            f"Changement de prestataire {'accepté' if accept else 'refusé'} : le bénéficiaire "
+            "est prévenu.",
+        )
+    return _to_review(dossier)
+
+
+def _dossier_for_reader(user, pk: int):
+    """Agents of the dossier's scope, else members of its organisation; 404 for anyone else."""
+    try:
+        return get_dossier_for_agent(user, pk)
+    except Http404:
+        return get_dossier_for_member(user, pk)
+
+
+def _serve(field_file, name: str):
+    if not field_file:
+        raise Http404("Fichier introuvable.")
+    extension = PurePath(field_file.name).suffix.lower()
+    if not PurePath(name).suffix:
+        name += extension
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("Fichier introuvable.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=mimetypes.guess_type(f"x{extension}")[0] or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def invoice_file(request, pk: int, invoice_id: int):
+    dossier = _dossier_for_reader(request.user, pk)
+    invoice = get_object_or_404(Invoice, pk=invoice_id, request__dossier=dossier)
+    return _serve(invoice.file, invoice.file_name or f"facture-{invoice.number}")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def payment_file(request, pk: int, kind: str, obj_id: int):
+    """`devis` and `rib` of a payment request, `devis-changement` of a provider change."""
+    dossier = _dossier_for_reader(request.user, pk)
+    if kind in ("devis", "rib"):
+        payment_request = get_object_or_404(PaymentRequest, pk=obj_id, dossier=dossier)
+        field = payment_request.quote if kind == "devis" else payment_request.rib
+        return _serve(field, f"{kind}-{dossier.number}")
+    if kind == "devis-changement":
+        change = get_object_or_404(ProviderChange, pk=obj_id, dossier=dossier)
+        return _serve(change.quote, f"nouveau-devis-{dossier.number}")
+    raise Http404("Fichier introuvable.")

@@ -125,3 +125,112 @@ def scheme_figures(scheme: Scheme) -> list[EnvelopeFigures]:
     """The figures of every envelope of the scheme, latest year first."""
     years = scheme.envelopes.order_by("-year").values_list("year", flat=True)
     return [envelope_figures(scheme, year) for year in years]
+
+
+# --- Dashboard: per scheme and region, counts and amounts by state (no personal data) -------------
+
+METRICS = [
+    ("requested", "Demandé"),
+    ("awarded", "Attribué"),
+    ("committed", "Engagé"),
+    ("paid", "Payé"),
+    ("to_recover", "À reverser"),
+]
+
+
+def dashboard_data(region_ids: list[int], year: int | None = None) -> list[dict]:
+    """One row per scheme of the regions, grouped by region, in four aggregate queries.
+
+    Requested: submitted dossiers and their estimate at submission. Awarded: dossiers with an
+    award decision. Committed: awards still charged on the envelope (instruction.budget's states).
+    Paid: payments marked paid. To recover: recovery orders not yet received.
+    """
+    from django.db.models import Count, DecimalField, Q
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast
+
+    from applications.enums import DossierState
+    from applications.models import Dossier
+    from instruction.budget import COMMITTED_STATES
+
+    money = DecimalField(max_digits=14, decimal_places=2)
+    estimate = Cast(KT("result__award"), money)
+    submitted = Q(submitted_at__year=year) if year else Q()
+    decided = Q(review__decided_at__year=year) if year else Q()
+    awarded = decided & Q(awarded_amount__isnull=False)
+    committed = decided & Q(state__in=COMMITTED_STATES)
+    dossiers = (
+        Dossier.objects.filter(scheme__region_id__in=region_ids)
+        .exclude(state=DossierState.DRAFT)
+        .values("scheme_id")
+        .annotate(
+            requested_count=Count("pk", filter=submitted),
+            requested_amount=Sum(estimate, filter=submitted),
+            awarded_count=Count("pk", filter=awarded),
+            awarded_amount=Sum("awarded_amount", filter=awarded),
+            committed_count=Count("pk", filter=committed),
+            committed_amount=Sum("awarded_amount", filter=committed),
+        )
+        .order_by()
+    )
+    paid = Payment.objects.filter(
+        paid_on__isnull=False, dossier__scheme__region_id__in=region_ids
+    )
+    recover = RecoveryOrder.objects.filter(
+        received_on__isnull=True, dossier__scheme__region_id__in=region_ids
+    )
+    if year:
+        paid, recover = paid.filter(paid_on__year=year), recover.filter(created_at__year=year)
+    by_scheme: dict[int, dict] = {row["scheme_id"]: row for row in dossiers}
+    for queryset, metric in ((paid, "paid"), (recover, "to_recover")):
+        for row in (
+            queryset.values("dossier__scheme_id")
+            .annotate(count=Count("pk"), amount=Sum("amount"))
+            .order_by()
+        ):
+            target = by_scheme.setdefault(row["dossier__scheme_id"], {})
+            target[f"{metric}_count"], target[f"{metric}_amount"] = row["count"], row["amount"]
+    rows = []
+    schemes = Scheme.objects.filter(region_id__in=region_ids).select_related("region")
+    for scheme in schemes.order_by("region__name", "code"):
+        data = by_scheme.get(scheme.pk, {})
+        rows.append(
+            {
+                "region": scheme.region.name,
+                "region_code": scheme.region.code,
+                "scheme": scheme.code,
+                "scheme_name": scheme.name,
+                "metrics": [
+                    {
+                        "key": key,
+                        "label": label,
+                        "count": data.get(f"{key}_count") or 0,
+                        "amount": data.get(f"{key}_amount") or ZERO,
+                    }
+                    for key, label in METRICS
+                ],
+            }
+        )
+    return rows
+
+
+def bar_chart(items: list[tuple[str, Decimal]], *, width: int = 560, bar: int = 22) -> dict:
+    """Geometry of a horizontal bar chart drawn by a template as inline SVG (no JavaScript)."""
+    label_width, gap, value_width = 110, 8, 130
+    scale = max([value for _, value in items] + [ZERO])
+    usable = width - label_width - value_width
+    bars = []
+    for index, (label, value) in enumerate(items):
+        length = int(usable * value / scale) if scale else 0
+        bars.append(
+            {
+                "label": label,
+                "value": value,
+                "y": index * (bar + gap),
+                "text_y": index * (bar + gap) + bar * 0.7,
+                "x": label_width,
+                "length": max(length, 1 if value else 0),
+                "value_x": label_width + max(length, 0) + 6,
+            }
+        )
+    return {"width": width, "height": len(items) * (bar + gap), "bar": bar, "bars": bars}

@@ -1,5 +1,8 @@
 from django.db import models
 
+# Invoices are retained like expense lines: fully, partly or not at all.
+from instruction.enums import RetentionStatus as RetainStatus  # noqa: F401
+
 
 class PaymentKind(models.TextChoices):
     ADVANCE = "advance", "Avance"
@@ -14,12 +17,6 @@ class RequestState(models.TextChoices):
     VALIDATED = "validated", "Validée par le service financier"
     PAID = "paid", "Payée"
     REFUSED = "refused", "Refusée"
-
-
-class RetainStatus(models.TextChoices):
-    FULL = "full", "Retenue en totalité"
-    PARTIAL = "partial", "Retenue en partie"
-    NONE = "none", "Non retenue"
 
 
 class BatchState(models.TextChoices):

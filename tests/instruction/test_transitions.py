@@ -303,7 +303,11 @@ def test_bulk_assignment_reports_each_dossier(client, submitted, agent_of):
     client.force_login(agent)
     response = client.post(
         reverse("instruction:bulk_assign"),
-        {"agent": colleague.pk, "dossiers": [taken.pk, fresh.pk, other_region.pk], "next": "/instruction/?tab=all"},
+        {
+            "agent": colleague.pk,
+            "dossiers": [taken.pk, fresh.pk, other_region.pk],
+            "next": "/instruction/?tab=all",
+        },
         follow=True,
     )
     page = response.content.decode().replace("&#x27;", "'")
@@ -314,3 +318,51 @@ def test_bulk_assignment_reports_each_dossier(client, submitted, agent_of):
     assert fresh.state == S.IN_INSTRUCTION and Review.objects.get(dossier=fresh).agent == colleague
     other_region.refresh_from_db()
     assert other_region.state == S.SUBMITTED
+
+
+def test_commission_session_bulk_agenda_and_vote_report_per_dossier(client, submitted, agent_of):
+    agent = agent_of("IDF")
+    favourable, unfavourable = submitted("IDF-CN2"), submitted("IDF-CN2")
+    for dossier, favourable_opinion in ((favourable, True), (unfavourable, False)):
+        advance_to_admissible(dossier, agent)
+        services.dossier_propose(
+            user=agent,
+            dossier=dossier,
+            favourable=favourable_opinion,
+            comment="Avis.",
+            award=Decimal("5000"),
+        )
+    client.force_login(agent)
+    response = client.post(
+        reverse("instruction:sessions"),
+        {
+            "region": Region.objects.get(code="IDF").pk,
+            "number": "CP-42",
+            "date": (timezone.localdate() + timedelta(days=7)).isoformat(),
+        },
+    )
+    session_url = response.url
+    page = client.get(session_url).content.decode()
+    assert (
+        favourable.number in page and unfavourable.number not in page
+    )  # only favourable proposals are offered
+    pk = int(session_url.rstrip("/").split("/")[-1])
+    response = client.post(
+        reverse("instruction:session_schedule", args=[pk]),
+        {"dossiers": [favourable.pk, unfavourable.pk]},
+        follow=True,
+    )
+    page = response.content.decode().replace("&#x27;", "'")
+    assert f"1 dossier(s) traité(s) : {favourable.number}" in page
+    assert f"{unfavourable.number} : Seules les propositions favorables sont inscrites" in page
+    item = favourable.agenda_items.get()
+    response = client.post(
+        reverse("instruction:session_vote", args=[pk]),
+        {"items": [item.pk], "vote": "for", "deliberation_number": "CP-42-007"},
+        follow=True,
+    )
+    favourable.refresh_from_db()
+    assert favourable.state == S.ACCEPTED and favourable.awarded_amount == Decimal("5000")
+    item.refresh_from_db()
+    assert (item.vote, item.deliberation_number) == ("for", "CP-42-007")
+    assert f"1 dossier(s) traité(s) : {favourable.number}" in response.content.decode()

@@ -113,3 +113,16 @@ class RoleAssignment(models.Model):
             raise ValidationError(
                 {"region": "Le rôle d'administrateur n'est pas lié à une région."}
             )
+
+
+class LoginEvent(models.Model):
+    """A successful login, shown to the person ("Mes connexions") so they can spot an intruder."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="login_events")
+    at = models.DateTimeField("date", auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    user_agent = models.CharField("navigateur", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "connexion"
+        ordering = ["-at"]

@@ -26,3 +26,6 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # receipts and e-mails stay deterministic. tests/test_celery_worker.py switches to the real broker
 # for itself, to prove a real worker runs the tasks.
 CELERY_TASK_ALWAYS_EAGER = True
+# Staff two-factor authentication is exercised by tests/accounts/test_two_factor.py, which turns
+# it on; elsewhere staff tests log in directly.
+STAFF_OTP_REQUIRED = False

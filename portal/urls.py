@@ -16,6 +16,7 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", views.healthz, name="healthz"),
+    path("comptes/", include("accounts.urls")),
     path("comptes/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),
     path("dossiers/", include("applications.urls")),

@@ -36,6 +36,18 @@ STAFF = [
 ]
 
 
+# Demo staff accounts share this public TOTP key: `manage.py demo_otp EMAIL` prints the code.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def demo_totp(user) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.update_or_create(
+        user=user, name="Démonstration", defaults={"key": DEMO_TOTP_KEY, "confirmed": True}
+    )
+
+
 def demo_user(email: str, first_name: str, last_name: str, **extra) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first_name, "last_name": last_name, **extra}
@@ -61,6 +73,7 @@ class Command(BaseCommand):
             for role, prefix, label in STAFF:
                 user = demo_user(f"{prefix}.{slug}@{DEMO_DOMAIN}", label, region.name)
                 RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
+                demo_totp(user)
                 accounts.append((user.email, f"{label} — {region.name}"))
             applicant = demo_user(f"demandeur.{slug}@{DEMO_DOMAIN}", "Demandeur", region.name)
             accounts.append((applicant.email, f"Demandeur — {region.name}"))
@@ -80,6 +93,7 @@ class Command(BaseCommand):
         admin = demo_user(
             f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
         )
+        demo_totp(admin)
         accounts.append((admin.email, "Administrateur"))
 
         self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
@@ -92,6 +106,10 @@ class Command(BaseCommand):
             "de règles marquée « extension de démonstration », sans base juridique."
         )
         self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
+        self.stdout.write(
+            "Comptes des agents : double authentification obligatoire ; code du moment avec "
+            "« .venv/bin/python manage.py demo_otp ADRESSE » (clé de démonstration publique)."
+        )
         for email, label in accounts:
             self.stdout.write(f"  {email:<45} {label}")
 
@@ -136,5 +154,8 @@ class Command(BaseCommand):
             BudgetEnvelope.objects.get_or_create(
                 scheme=scheme,
                 year=timezone.localdate().year,
-                defaults={"voted_amount": amounts.get(scheme.code, "1000000"), "reference": "Démonstration"},
+                defaults={
+                    "voted_amount": amounts.get(scheme.code, "1000000"),
+                    "reference": "Démonstration",
+                },
             )

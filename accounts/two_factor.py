@@ -26,7 +26,8 @@ def qr_svg(device: TOTPDevice) -> str:
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = BytesIO()
     image.save(buffer)
-    return buffer.getvalue().decode()
+    svg = buffer.getvalue().decode()
+    return svg.split("?>", 1)[1] if svg.startswith("<?xml") else svg
 
 
 def secret_for_display(device: TOTPDevice) -> str:

@@ -1,7 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.db import transaction
 
 from accounts.tasks import send_email
+from outbox.services import enqueue
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,4 +20,4 @@ class AccountAdapter(DefaultAccountAdapter):
             "html": html,
             "from_email": message.from_email,
         }
-        transaction.on_commit(lambda: send_email.delay(**kwargs))
+        enqueue(send_email, **kwargs)

@@ -11,6 +11,7 @@ from applications.models import Attachment, Dossier
 from applications.situation import dossier_situation
 from applications.uploads import validate_upload
 from audit.services import audit_record
+from outbox.services import enqueue
 from schemes import core
 from schemes.selectors import rule_versions
 
@@ -83,7 +84,7 @@ def attachment_add(*, user, dossier: Dossier, document_code: str, uploaded_file)
             if scan:
                 from applications.scanning import scan_attachment
 
-                transaction.on_commit(lambda: scan_attachment.delay(attachment.pk), robust=True)
+                enqueue(scan_attachment, attachment_id=attachment.pk)
     except Exception:
         # No row: no orphan file in the private folder either.
         attachment.file.delete(save=False)

@@ -14,6 +14,7 @@ from applications.situation import dossier_situation
 from applications.workflow import TransitionError, apply_transition
 from audit.services import audit_record
 from organisations.models import Membership, Organisation
+from outbox.services import enqueue
 from schemes.engine import simulate
 from schemes.models import RuleVersion, Scheme
 
@@ -153,7 +154,7 @@ def dossier_submit(*, user, dossier: Dossier, sworn: bool, now=None) -> Dossier:
         )
         from applications import tasks
 
-        transaction.on_commit(lambda: tasks.after_submission.delay(dossier.pk))
+        enqueue(tasks.after_submission, dossier_id=dossier.pk)
     return dossier
 
 

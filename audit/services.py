@@ -1,7 +1,6 @@
 from typing import Any
 
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 
 from audit.models import AuditEvent
 
@@ -16,21 +15,22 @@ def audit_record(
     comment: str = "",
     data: dict | None = None,
 ) -> AuditEvent:
-    """Write one audit row, chained to the previous one by its hash."""
-    with transaction.atomic():
-        previous = AuditEvent.objects.select_for_update().order_by("-id").first()
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            action=action,
-            object_type=obj._meta.label_lower if obj is not None else "",
-            object_id=str(obj.pk) if obj is not None else "",
-            from_state=from_state,
-            to_state=to_state,
-            comment=comment,
-            data=data or {},
-            prev_hash=previous.hash if previous else "",
-        )
-        event.hash = event.compute_hash()
-        event.save()
+    """Write one audit row, chained to the previous one by its hash.
+
+    `AuditEvent.save()` takes the chain lock, links `prev_hash` and computes `hash` in one
+    transaction (see the model's docstring for the canonical form).
+    """
+    authenticated = getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        actor=actor if authenticated else None,
+        actor_label=actor.get_username() if authenticated else "",
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        from_state=from_state,
+        to_state=to_state,
+        comment=comment,
+        data=data or {},
+    )
+    event.save()
     return event

@@ -14,6 +14,7 @@ from audit.services import audit_record
 from instruction.enums import CheckStatus, RetentionStatus
 from instruction.models import CriterionCheck, ExpenseRetention, Message, Note
 from instruction.services import claim_version, require_agent, review_of
+from outbox.services import enqueue
 from schemes.engine import simulate
 
 
@@ -182,5 +183,5 @@ def message_post(
             "body": f"Nouveau message sur le dossier {dossier.number} :\n\n{body}\n\nRépondez depuis la page du dossier.",
             "to": recipients,
         }
-        transaction.on_commit(lambda: send_email.delay(**kwargs))
+        enqueue(send_email, **kwargs)
     return message

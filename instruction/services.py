@@ -16,6 +16,7 @@ from audit.services import audit_record
 from instruction import budget, deadlines
 from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
+from outbox.services import enqueue
 
 COMMISSION_SCHEMES = {"IDF-CN2"}  # awards voted by the commission permanente
 
@@ -63,13 +64,13 @@ def _notify_applicant(dossier: Dossier, subject: str, body: str) -> None:
             "body": body,
             "to": recipients,
         }
-        transaction.on_commit(lambda: send_email.delay(**kwargs))
+        enqueue(send_email, **kwargs)
 
 
 def _queue_document(dossier: Dossier, kind: str) -> None:
     from instruction.tasks import generate_document
 
-    transaction.on_commit(lambda: generate_document.delay(dossier.pk, kind))
+    enqueue(generate_document, dossier_id=dossier.pk, kind=kind)
 
 
 @transaction.atomic
@@ -164,7 +165,7 @@ def complements_answer(*, user, dossier: Dossier, answer: str) -> Dossier:
             "body": f"Le demandeur a répondu à votre demande de compléments :\n\n{answer}\n",
             "to": [agent.email],
         }
-        transaction.on_commit(lambda: send_email.delay(**kwargs))
+        enqueue(send_email, **kwargs)
     return dossier
 
 

@@ -12,6 +12,7 @@ from accounts.tasks import send_email
 from audit.services import audit_record
 from organisations.enums import MemberRole
 from organisations.models import Invitation, Membership, Organisation
+from outbox.services import enqueue
 
 INVITATION_DAYS = 14
 
@@ -47,7 +48,7 @@ def invitation_create(*, user, organisation: Organisation, email: str) -> Invita
         "body": body,
         "to": [email],
     }
-    transaction.on_commit(lambda: send_email.delay(**kwargs))
+    enqueue(send_email, **kwargs)
     audit_record(actor=user, action="invitation_create", obj=organisation, data={"email": email})
     return invitation
 

@@ -52,7 +52,9 @@ def is_finance_of_region(user, region_id: int) -> bool:
 
 def _finance(user, region_id: int) -> None:
     if not is_finance_of_region(user, region_id):
-        raise PermissionDenied("Seuls les agents financiers de la Région gèrent ses lots de paiements.")
+        raise PermissionDenied(
+            "Seuls les agents financiers de la Région gèrent ses lots de paiements."
+        )
 
 
 def batchable_payments(region_ids) -> QuerySet:
@@ -77,14 +79,14 @@ def batch_add_payments(*, user, batch: PaymentBatch, payments) -> PaymentBatch:
     batch = _locked(batch)
     _finance(user, batch.region_id)
     if batch.state != BatchState.OPEN:
-        raise TransitionError("Ce lot est exporté : il est figé, on ne peut plus y ajouter de paiement.")
+        raise TransitionError(
+            "Ce lot est exporté : il est figé, on ne peut plus y ajouter de paiement."
+        )
     ids = _ids(payments)
     if not ids:
         raise ValidationError("Cochez au moins un paiement validé.")
     # Compare-and-set: a payment taken by another batch meanwhile is not stolen.
-    moved = (
-        batchable_payments([batch.region_id]).filter(pk__in=ids).update(batch=batch)
-    )
+    moved = batchable_payments([batch.region_id]).filter(pk__in=ids).update(batch=batch)
     if moved != len(ids):
         raise TransitionError(
             "Certains paiements ne sont plus disponibles (déjà dans un lot, ou d'une autre région) : "
@@ -113,7 +115,9 @@ def batch_remove_payment(*, user, batch: PaymentBatch, payment: Payment) -> Paym
     batch = _locked(batch)
     _finance(user, batch.region_id)
     if batch.state != BatchState.OPEN:
-        raise TransitionError("Ce lot est exporté : il est figé, on ne peut plus en retirer de paiement.")
+        raise TransitionError(
+            "Ce lot est exporté : il est figé, on ne peut plus en retirer de paiement."
+        )
     if not Payment.objects.filter(pk=payment.pk, batch=batch).update(batch=None):
         raise TransitionError("Ce paiement n'est pas dans ce lot.")
     audit_record(actor=user, action="batch_remove", obj=batch, data={"payment": payment.pk})
@@ -262,7 +266,9 @@ def batch_mark_paid(*, user, batch: PaymentBatch, paid_on: date) -> PaymentBatch
     if batch.state != BatchState.EXPORTED:
         if batch.state == BatchState.PAID:
             raise TransitionError(f"Ce lot a déjà été marqué payé le {batch.paid_on:%d/%m/%Y}.")
-        raise TransitionError("Exportez le lot vers le logiciel financier avant de le marquer payé.")
+        raise TransitionError(
+            "Exportez le lot vers le logiciel financier avant de le marquer payé."
+        )
     if paid_on > timezone.localdate():
         raise ValidationError("La date de paiement ne peut pas être dans le futur.")
     if batch.exported_at and paid_on < timezone.localtime(batch.exported_at).date():

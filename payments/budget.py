@@ -49,7 +49,9 @@ def envelope_raise(
             "Seuls les gestionnaires du dispositif peuvent relever l'enveloppe budgétaire."
         )
     if not reason.strip():
-        raise ValidationError("Indiquez le motif du relèvement (délibération, décision modificative…).")
+        raise ValidationError(
+            "Indiquez le motif du relèvement (délibération, décision modificative…)."
+        )
     new_amount = Decimal(new_amount)
     if new_amount <= envelope.voted_amount:
         raise ValidationError(
@@ -164,18 +166,16 @@ def dashboard_data(region_ids: list[int], year: int | None = None) -> list[dict]
         .exclude(state=DossierState.DRAFT)
         .values("scheme_id")
         .annotate(
-            requested_count=Count("pk", filter=submitted),
-            requested_amount=Sum(estimate, filter=submitted),
-            awarded_count=Count("pk", filter=awarded),
-            awarded_amount=Sum("awarded_amount", filter=awarded),
-            committed_count=Count("pk", filter=committed),
-            committed_amount=Sum("awarded_amount", filter=committed),
+            n_requested=Count("pk", filter=submitted),
+            s_requested=Sum(estimate, filter=submitted),
+            n_awarded=Count("pk", filter=awarded),
+            s_awarded=Sum("awarded_amount", filter=awarded),
+            n_committed=Count("pk", filter=committed),
+            s_committed=Sum("awarded_amount", filter=committed),
         )
         .order_by()
     )
-    paid = Payment.objects.filter(
-        paid_on__isnull=False, dossier__scheme__region_id__in=region_ids
-    )
+    paid = Payment.objects.filter(paid_on__isnull=False, dossier__scheme__region_id__in=region_ids)
     recover = RecoveryOrder.objects.filter(
         received_on__isnull=True, dossier__scheme__region_id__in=region_ids
     )
@@ -189,7 +189,7 @@ def dashboard_data(region_ids: list[int], year: int | None = None) -> list[dict]
             .order_by()
         ):
             target = by_scheme.setdefault(row["dossier__scheme_id"], {})
-            target[f"{metric}_count"], target[f"{metric}_amount"] = row["count"], row["amount"]
+            target[f"n_{metric}"], target[f"s_{metric}"] = row["count"], row["amount"]
     rows = []
     schemes = Scheme.objects.filter(region_id__in=region_ids).select_related("region")
     for scheme in schemes.order_by("region__name", "code"):
@@ -204,8 +204,8 @@ def dashboard_data(region_ids: list[int], year: int | None = None) -> list[dict]
                     {
                         "key": key,
                         "label": label,
-                        "count": data.get(f"{key}_count") or 0,
-                        "amount": data.get(f"{key}_amount") or ZERO,
+                        "count": data.get(f"n_{key}") or 0,
+                        "amount": data.get(f"s_{key}") or ZERO,
                     }
                     for key, label in METRICS
                 ],

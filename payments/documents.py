@@ -57,7 +57,9 @@ def recovery_context(order: RecoveryOrder, *, reference: str, generated_at=None)
         "region_name": region.name,
         "portal_name": PORTAL_NAME,
         "accent": style.accent if style else "#1F4E8C",
-        "tribunal": f"tribunal administratif de {style.tribunal}" if style else "tribunal administratif compétent",
+        "tribunal": f"tribunal administratif de {style.tribunal}"
+        if style
+        else "tribunal administratif compétent",
         "date": fr_date(issued_on),
         "deadline": fr_date(issued_on + timedelta(days=PAYMENT_DAYS)),
         "payment_days": PAYMENT_DAYS,

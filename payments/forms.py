@@ -21,7 +21,9 @@ class CheckedFileField(forms.FileField):
     """A file input whose upload is checked like a dossier attachment (type, size, content)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": allowed_extensions()}))
+        kwargs.setdefault(
+            "widget", forms.ClearableFileInput(attrs={"accept": allowed_extensions()})
+        )
         super().__init__(*args, **kwargs)
 
 
@@ -59,7 +61,9 @@ class PaymentBankForm(BankForm):
 
     @property
     def iban_changed(self) -> bool:
-        return bool(self.cleaned_data.get("iban")) and self.cleaned_data["iban"] != self.dossier.iban
+        return (
+            bool(self.cleaned_data.get("iban")) and self.cleaned_data["iban"] != self.dossier.iban
+        )
 
     def clean(self):
         data = super().clean()

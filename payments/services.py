@@ -15,6 +15,7 @@ from applications.workflow import TransitionError, apply_transition
 from audit.services import audit_record
 from instruction.models import ExpenseRetention
 from instruction.permissions import can_instruct
+from outbox.services import enqueue
 from payments import permissions
 from payments.enums import ChangeState, PaymentKind, RequestState, RetainStatus
 from payments.models import Invoice, Payment, PaymentRequest, ProviderChange, RecoveryOrder
@@ -42,7 +43,7 @@ def _notify(recipients: list[str], subject: str, body: str) -> None:
     recipients = [r for r in recipients if r]
     if recipients:
         kwargs = {"subject": f"[Aides numériques] {subject}", "body": body, "to": recipients}
-        transaction.on_commit(lambda: send_email.delay(**kwargs))
+        enqueue(send_email, **kwargs)
 
 
 def _members(dossier: Dossier) -> list[str]:
@@ -293,7 +294,7 @@ def request_certify(
         if created:
             from payments.tasks import generate_recovery_order
 
-            transaction.on_commit(lambda: generate_recovery_order.delay(order.pk))
+            enqueue(generate_recovery_order, order_id=order.pk)
     return request
 
 
@@ -329,8 +330,9 @@ def payment_validate(*, user, request: PaymentRequest) -> Payment | None:
     """Finance validates a proposed payment. Two tabs or two officers at once make one payment:
     the request row is locked, its state compared, and the database refuses a second Payment."""
     with transaction.atomic():
+        # Lock the request row only: PostgreSQL refuses FOR UPDATE on the review's outer join.
         request = (
-            PaymentRequest.objects.select_for_update()
+            PaymentRequest.objects.select_for_update(of=("self",))
             .select_related("dossier__scheme", "dossier__review")
             .get(pk=request.pk)
         )

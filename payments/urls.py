@@ -1,6 +1,7 @@
 from django.urls import path
 
 from payments import views_agent, views_beneficiary
+from payments.urls_finance import finance_urlpatterns
 
 app_name = "payments"
 
@@ -43,5 +44,6 @@ urlpatterns = [
         views_agent.provider_change_decide_view,
         name="provider_change_decide",
     ),
-    # Finance (payments.views_finance): added by the finance work.
+    # Finance: validation, batches, recovery orders, budgets, dashboard (payments/urls_finance.py)
 ]
+urlpatterns += finance_urlpatterns

@@ -64,7 +64,10 @@ def payment_request_new(request, pk: int, kind: str):
         None
         if advance
         else InvoiceFormSet(
-            data, files, prefix=INVOICES, form_kwargs={"dossier": dossier, "basis": dossier.expense_basis}
+            data,
+            files,
+            prefix=INVOICES,
+            form_kwargs={"dossier": dossier, "basis": dossier.expense_basis},
         )
     )
     closing = None if advance else ClosingForm(data, prefix="closing")
@@ -87,7 +90,9 @@ def payment_request_new(request, pk: int, kind: str):
                 completion_confirmed=bool(closing and closing.cleaned_data["completion_confirmed"]),
             )
         except (ValidationError, PermissionDenied) as exc:
-            _add_errors(bank, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            _add_errors(
+                bank, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
+            )
         else:
             messages.success(
                 request,

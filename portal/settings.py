@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "csp",
     # Foundations
     "audit",
+    "outbox",
     "territories",
     "accounts",
     "organisations",
@@ -133,6 +134,7 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "aides")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
+    "relay-outbox": {"task": "outbox.services.relay_pending", "schedule": 60.0},
     "flag-overdue-dossiers-and-remind": {
         "task": "instruction.deadlines.flag_overdue_and_remind",
         "schedule": crontab(hour=6, minute=30),

@@ -137,7 +137,9 @@ class BudgetEnvelope(models.Model):
     and payments themselves, so no counter can drift.
     """
 
-    scheme = models.ForeignKey(Scheme, verbose_name="dispositif", on_delete=models.PROTECT, related_name="envelopes")
+    scheme = models.ForeignKey(
+        Scheme, verbose_name="dispositif", on_delete=models.PROTECT, related_name="envelopes"
+    )
     year = models.PositiveSmallIntegerField("exercice")
     voted_amount = models.DecimalField("montant voté (AE)", max_digits=14, decimal_places=2)
     reference = models.CharField("référence de la délibération", max_length=100, blank=True)
@@ -147,7 +149,9 @@ class BudgetEnvelope(models.Model):
         verbose_name = "enveloppe budgétaire"
         verbose_name_plural = "enveloppes budgétaires"
         ordering = ["scheme", "-year"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "year"], name="one_envelope_per_scheme_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "year"], name="one_envelope_per_scheme_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.scheme.code} {self.year}"

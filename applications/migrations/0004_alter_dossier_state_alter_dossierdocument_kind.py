@@ -4,20 +4,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0003_dossier_dossier_state_submitted_idx_and_more'),
+        ("applications", "0003_dossier_dossier_state_submitted_idx_and_more"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossier',
-            name='state',
-            field=models.CharField(choices=[('draft', 'Brouillon'), ('submitted', 'Déposé'), ('in_instruction', 'En instruction'), ('complements_requested', 'Compléments demandés'), ('admissible', 'Complet et recevable'), ('proposed', 'Proposé pour décision'), ('on_agenda', 'Inscrit en commission permanente'), ('accepted', 'Aide attribuée'), ('advance_paid', 'Avance versée'), ('rejected', 'Refusé'), ('abandoned', 'Classé sans suite'), ('closed', 'Clôturé')], db_index=True, default='draft', max_length=32, verbose_name='état'),
+            model_name="dossier",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("draft", "Brouillon"),
+                    ("submitted", "Déposé"),
+                    ("in_instruction", "En instruction"),
+                    ("complements_requested", "Compléments demandés"),
+                    ("admissible", "Complet et recevable"),
+                    ("proposed", "Proposé pour décision"),
+                    ("on_agenda", "Inscrit en commission permanente"),
+                    ("accepted", "Aide attribuée"),
+                    ("advance_paid", "Avance versée"),
+                    ("rejected", "Refusé"),
+                    ("abandoned", "Classé sans suite"),
+                    ("closed", "Clôturé"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=32,
+                verbose_name="état",
+            ),
         ),
         migrations.AlterField(
-            model_name='dossierdocument',
-            name='kind',
-            field=models.CharField(choices=[('receipt', 'Récépissé de dépôt'), ('acknowledgment', 'Accusé de réception'), ('award', "Décision d'attribution"), ('rejection', 'Lettre de refus'), ('recovery', 'Titre de recette')], max_length=32, verbose_name='type'),
+            model_name="dossierdocument",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receipt", "Récépissé de dépôt"),
+                    ("acknowledgment", "Accusé de réception"),
+                    ("award", "Décision d'attribution"),
+                    ("rejection", "Lettre de refus"),
+                    ("recovery", "Titre de recette"),
+                ],
+                max_length=32,
+                verbose_name="type",
+            ),
         ),
     ]

@@ -7,49 +7,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('schemes', '0002_seed_schemes'),
+        ("schemes", "0002_seed_schemes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalBudgetEnvelope',
+            name="HistoricalBudgetEnvelope",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='exercice')),
-                ('voted_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant voté (AE)')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='référence de la délibération')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scheme', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='schemes.scheme', verbose_name='dispositif')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="exercice")),
+                (
+                    "voted_amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="montant voté (AE)"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="référence de la délibération"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="schemes.scheme",
+                        verbose_name="dispositif",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical enveloppe budgétaire',
-                'verbose_name_plural': 'historical enveloppes budgétaires',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical enveloppe budgétaire",
+                "verbose_name_plural": "historical enveloppes budgétaires",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='BudgetEnvelope',
+            name="BudgetEnvelope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='exercice')),
-                ('voted_amount', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='montant voté (AE)')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='référence de la délibération')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='envelopes', to='schemes.scheme', verbose_name='dispositif')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="exercice")),
+                (
+                    "voted_amount",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=14, verbose_name="montant voté (AE)"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="référence de la délibération"
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="envelopes",
+                        to="schemes.scheme",
+                        verbose_name="dispositif",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enveloppe budgétaire',
-                'verbose_name_plural': 'enveloppes budgétaires',
-                'ordering': ['scheme', '-year'],
-                'constraints': [models.UniqueConstraint(fields=('scheme', 'year'), name='one_envelope_per_scheme_year')],
+                "verbose_name": "enveloppe budgétaire",
+                "verbose_name_plural": "enveloppes budgétaires",
+                "ordering": ["scheme", "-year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("scheme", "year"), name="one_envelope_per_scheme_year"
+                    )
+                ],
             },
         ),
     ]

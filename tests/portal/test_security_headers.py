@@ -33,7 +33,9 @@ def served_templates():
 @pytest.mark.parametrize("path", list(served_templates()), ids=lambda p: str(p.relative_to(ROOT)))
 def test_templates_have_no_inline_script_style_or_handler(path):
     html = path.read_text(encoding="utf-8")
-    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "inline <script> (blocked by the CSP)"
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), (
+        "inline <script> (blocked by the CSP)"
+    )
     assert not re.search(r"\sstyle=\"", html), "inline style attribute (blocked by the CSP)"
     assert not re.search(r"<style[\s>]", html), "inline <style> element (blocked by the CSP)"
     assert not re.search(r"\son[a-z]+=\"", html), "inline event handler (blocked by the CSP)"

@@ -161,14 +161,12 @@ def test_order_of_expenses_does_not_matter(data: dict[str, Any], rnd: Any) -> No
     shuffled["project"]["expenses"] = [expenses[i] for i in order]
     a, b = simulate(data, VERSIONS), simulate(shuffled, VERSIONS)
     assert (a["award"], a["base"], a["eligible"]) == (b["award"], b["base"], b["eligible"])
+
     # lines permuted accordingly (identical input lines are interchangeable, defaults applied)
     def key(line: dict[str, Any]) -> str:
         return json.dumps({"mode": "purchase", **line}, sort_keys=True)
 
-    pairs_a = sorted(
-        (key(expenses[i]), a["lines"][i]["retained"])
-        for i in range(len(expenses))
-    )
+    pairs_a = sorted((key(expenses[i]), a["lines"][i]["retained"]) for i in range(len(expenses)))
     pairs_b = sorted(
         (key(shuffled["project"]["expenses"][k]), b["lines"][k]["retained"])
         for k in range(len(expenses))

@@ -1,0 +1,440 @@
+"""Finance pages: validation queue, batches, recovery orders, budget envelopes, dashboard.
+
+Views are thin: the scope (regions of the user's roles) is read once, objects outside it are 404,
+writes go through the services and their refusals become French messages.
+"""
+
+import csv
+import io
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.enums import Role
+from accounts.permissions import regions_for_role
+from applications.workflow import TransitionError
+from payments import batches, budget, services
+from payments.enums import PaymentKind, RequestState
+from payments.models import Payment, PaymentBatch, PaymentRequest, RecoveryOrder
+from schemes.models import BudgetEnvelope, Scheme
+from schemes.templatetags.aides import euros
+from territories.models import Region
+
+PAGE_SIZE = 50
+VIEW_ROLES = (Role.FINANCE, Role.SCHEME_MANAGER, Role.AGENT)
+ERRORS = (PermissionDenied, TransitionError, ValidationError)
+
+
+def _finance_regions(user) -> list[int]:
+    if not (user.has_role(Role.FINANCE) or user.has_role(Role.ADMIN)):
+        raise PermissionDenied("Cette page est réservée aux agents financiers de la Région.")
+    return regions_for_role(user, Role.FINANCE)
+
+
+def _staff_regions(user) -> list[int]:
+    """Finance officers, scheme managers and agents see their regions; admins see all."""
+    if user.has_role(Role.ADMIN):
+        return regions_for_role(user, Role.ADMIN)
+    if not any(user.has_role(role) for role in VIEW_ROLES):
+        raise PermissionDenied("Cette page est réservée aux agents de la Région.")
+    return sorted({r for role in VIEW_ROLES for r in regions_for_role(user, role)})
+
+
+def _error(request, exc: Exception) -> None:
+    text = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    for message in text:
+        messages.error(request, message)
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else default)
+
+
+class QueueFilterForm(forms.Form):
+    scheme = forms.ModelChoiceField(
+        label="Dispositif",
+        queryset=Scheme.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="Tous",
+    )
+    kind = forms.ChoiceField(
+        label="Type de paiement", choices=[("", "Tous"), *PaymentKind.choices], required=False
+    )
+    amount_min = forms.DecimalField(label="Montant minimum (€)", min_value=0, required=False)
+    amount_max = forms.DecimalField(label="Montant maximum (€)", min_value=0, required=False)
+    iban_changed = forms.ChoiceField(
+        label="Coordonnées bancaires",
+        choices=[("", "Toutes"), ("yes", "Changées"), ("no", "Inchangées")],
+        required=False,
+    )
+
+    def __init__(self, *args, region_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = Scheme.objects.filter(region_id__in=region_ids).order_by(
+            "code"
+        )
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["scheme"]:
+            queryset = queryset.filter(dossier__scheme=data["scheme"])
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["amount_min"] is not None:
+            queryset = queryset.filter(amount__gte=data["amount_min"])
+        if data["amount_max"] is not None:
+            queryset = queryset.filter(amount__lte=data["amount_max"])
+        if data["iban_changed"]:
+            queryset = queryset.filter(iban_changed=data["iban_changed"] == "yes")
+        return queryset
+
+
+def _duty_conflict(user, item: PaymentRequest) -> str:
+    """Shown on the row; the service enforces the same rule (payments.permissions.can_validate)."""
+    review = getattr(item.dossier, "review", None)
+    if review is not None and review.agent_id == user.pk:
+        return "Vous avez instruit ce dossier"
+    if item.certified_by_id == user.pk:
+        return "Vous avez certifié le service fait"
+    if item.requested_by_id == user.pk:
+        return "Vous avez fait la demande"
+    return ""
+
+
+@login_required
+@require_GET
+def finance_queue(request):
+    region_ids = _finance_regions(request.user)
+    form = QueueFilterForm(request.GET or None, region_ids=region_ids)
+    queryset = form.apply(
+        PaymentRequest.objects.filter(
+            state=RequestState.CERTIFIED, dossier__scheme__region_id__in=region_ids
+        )
+    )
+    totals = queryset.aggregate(count=Count("pk"), total=Sum("amount"))
+    rows = queryset.select_related(
+        "dossier__scheme", "dossier__organisation", "dossier__review", "certified_by"
+    ).order_by("certified_at", "pk")
+    paginator = Paginator(rows, PAGE_SIZE)
+    paginator.count = totals["count"]
+    page = paginator.get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.conflict = _duty_conflict(request.user, item)
+    return render(
+        request,
+        "payments/finance/queue.html",
+        {"form": form, "totals": totals, "page_obj": page},
+    )
+
+
+def _request_in_scope(user, pk: int) -> PaymentRequest:
+    return get_object_or_404(
+        PaymentRequest, pk=pk, dossier__scheme__region_id__in=_finance_regions(user)
+    )
+
+
+@login_required
+@require_POST
+def finance_validate(request, pk: int):
+    item = _request_in_scope(request.user, pk)
+    try:
+        payment = services.payment_validate(user=request.user, request=item)
+    except ERRORS as exc:
+        _error(request, exc)
+    else:
+        amount = payment.amount if payment else Decimal("0")
+        messages.success(
+            request, f"Paiement du dossier {item.dossier.number} validé ({euros(amount)})."
+        )
+    return _back(request, "payments:finance_queue")
+
+
+@login_required
+@require_POST
+def finance_send_back(request, pk: int):
+    item = _request_in_scope(request.user, pk)
+    try:
+        services.request_send_back(
+            user=request.user, request=item, reason=request.POST.get("reason", "")
+        )
+    except ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"Proposition du dossier {item.dossier.number} renvoyée.")
+    return _back(request, "payments:finance_queue")
+
+
+@login_required
+@require_GET
+def batch_list(request):
+    region_ids = _finance_regions(request.user)
+    batchable = (
+        batches.batchable_payments(region_ids)
+        .select_related("dossier__organisation", "dossier__scheme__region")
+        .order_by("dossier__scheme__region__name", "validated_at")
+    )
+    lots = (
+        PaymentBatch.objects.filter(region_id__in=region_ids)
+        .select_related("region")
+        .annotate(count=Count("payments"), total=Sum("payments__amount"))
+    )
+    return render(
+        request, "payments/finance/batches.html", {"batchable": batchable, "batches": lots}
+    )
+
+
+@login_required
+@require_POST
+def batch_create(request):
+    region_ids = _finance_regions(request.user)
+    ids = [int(v) for v in request.POST.getlist("payments") if v.isdigit()]
+    regions = set(
+        Payment.objects.filter(pk__in=ids, dossier__scheme__region_id__in=region_ids).values_list(
+            "dossier__scheme__region_id", flat=True
+        )
+    )
+    if not ids:
+        messages.error(request, "Cochez au moins un paiement validé.")
+        return redirect("payments:batches")
+    if len(regions) != 1:
+        messages.error(request, "Un lot ne regroupe que des paiements d'une même région.")
+        return redirect("payments:batches")
+    try:
+        batch = batches.batch_create(
+            user=request.user, region=Region.objects.get(pk=regions.pop()), payments=ids
+        )
+    except ERRORS as exc:
+        _error(request, exc)
+        return redirect("payments:batches")
+    messages.success(request, f"{batch.label} créé.")
+    return redirect("payments:batch_detail", pk=batch.pk)
+
+
+def _batch_in_scope(user, pk: int) -> PaymentBatch:
+    return get_object_or_404(
+        PaymentBatch.objects.select_related("region"),
+        pk=pk,
+        region_id__in=_finance_regions(user),
+    )
+
+
+@login_required
+@require_GET
+def batch_detail(request, pk: int):
+    batch = _batch_in_scope(request.user, pk)
+    payments = batch.payments.select_related("dossier__organisation", "dossier__scheme").order_by(
+        "dossier__number"
+    )
+    totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
+    return render(
+        request,
+        "payments/finance/batch_detail.html",
+        {"batch": batch, "payments": payments, "totals": totals, "columns": batches.COLUMNS},
+    )
+
+
+@login_required
+@require_POST
+def batch_export(request, pk: int):
+    batch = _batch_in_scope(request.user, pk)
+    try:
+        batches.batch_export(user=request.user, batch=batch)
+    except ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "Lot exporté : il est désormais figé.")
+    return redirect("payments:batch_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def batch_remove(request, pk: int, payment_pk: int):
+    batch = _batch_in_scope(request.user, pk)
+    payment = get_object_or_404(Payment, pk=payment_pk, batch=batch)
+    try:
+        batches.batch_remove_payment(user=request.user, batch=batch, payment=payment)
+    except ERRORS as exc:
+        _error(request, exc)
+    return redirect("payments:batch_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def batch_file(request, pk: int, fmt: str):
+    batch = _batch_in_scope(request.user, pk)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("Format inconnu.")
+    field = batch.csv_file if fmt == "csv" else batch.xlsx_file
+    if not field:
+        messages.error(request, "Ce lot n'a pas encore été exporté.")
+        return redirect("payments:batch_detail", pk=pk)
+    content_type = "text/csv; charset=utf-8" if fmt == "csv" else batches.XLSX_TYPE
+    name = field.name.rsplit("/", 1)[-1]
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=name, content_type=content_type
+    )
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+@login_required
+@require_POST
+def batch_paid(request, pk: int):
+    batch = _batch_in_scope(request.user, pk)
+    form = DateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date du paiement (JJ/MM/AAAA).")
+        return redirect("payments:batch_detail", pk=pk)
+    try:
+        batches.batch_mark_paid(user=request.user, batch=batch, paid_on=form.cleaned_data["on"])
+    except ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, "Lot marqué payé : les bénéficiaires sont prévenus.")
+    return redirect("payments:batch_detail", pk=pk)
+
+
+@login_required
+@require_GET
+def recoveries(request):
+    region_ids = _finance_regions(request.user)
+    orders = (
+        RecoveryOrder.objects.filter(dossier__scheme__region_id__in=region_ids)
+        .select_related("dossier__organisation", "dossier__scheme")
+        .order_by("received_on", "-created_at")
+    )
+    return render(
+        request,
+        "payments/finance/recoveries.html",
+        {"orders": orders, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def recovery_received(request, pk: int):
+    order = get_object_or_404(
+        RecoveryOrder, pk=pk, dossier__scheme__region_id__in=_finance_regions(request.user)
+    )
+    form = DateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez la date du reversement (JJ/MM/AAAA).")
+        return redirect("payments:recoveries")
+    try:
+        services.recovery_received(user=request.user, order=order, on=form.cleaned_data["on"])
+    except ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"Reversement du dossier {order.dossier.number} enregistré.")
+    return redirect("payments:recoveries")
+
+
+def _scheme_in_scope(user, code: str) -> Scheme:
+    return get_object_or_404(
+        Scheme.objects.select_related("region"), code=code, region_id__in=_staff_regions(user)
+    )
+
+
+@login_required
+@require_GET
+def budget_page(request, code: str):
+    scheme = _scheme_in_scope(request.user, code)
+    return render(
+        request,
+        "payments/finance/budget.html",
+        {
+            "scheme": scheme,
+            "figures": budget.scheme_figures(scheme),
+            "can_raise": budget.can_raise(request.user, scheme),
+        },
+    )
+
+
+@login_required
+@require_POST
+def budget_raise(request, code: str, year: int):
+    scheme = _scheme_in_scope(request.user, code)
+    envelope = get_object_or_404(BudgetEnvelope, scheme=scheme, year=year)
+    try:
+        amount = Decimal(request.POST.get("amount", "").replace(" ", "").replace(",", "."))
+    except ArithmeticError:
+        messages.error(request, "Indiquez un montant en euros, par exemple 1 500 000,00.")
+        return redirect("payments:budget", code=code)
+    try:
+        budget.envelope_raise(
+            user=request.user,
+            envelope=envelope,
+            new_amount=amount,
+            reason=request.POST.get("reason", ""),
+        )
+    except ERRORS as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, f"Enveloppe {year} relevée.")
+    return redirect("payments:budget", code=code)
+
+
+def _year(request) -> int | None:
+    raw = request.GET.get("annee", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    year = _year(request)
+    rows = budget.dashboard_data(_staff_regions(request.user), year)
+    for row in rows:
+        row["chart"] = budget.bar_chart([(m["label"], m["amount"]) for m in row["metrics"]])
+    return render(
+        request,
+        "payments/finance/dashboard.html",
+        {
+            "rows": rows,
+            "year": year,
+            "metrics": budget.METRICS,
+            "finance_nav": request.user.has_role(Role.FINANCE) or request.user.has_role(Role.ADMIN),
+        },
+    )
+
+
+@login_required
+@require_GET
+def dashboard_csv(request):
+    year = _year(request)
+    rows = budget.dashboard_data(_staff_regions(request.user), year)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    header = ["Région", "Dispositif"]
+    for _, label in budget.METRICS:
+        header += [f"{label} (nombre)", f"{label} (montant €)"]
+    writer.writerow(header)
+    for row in rows:
+        cells = [row["region"], row["scheme"]]
+        for metric in row["metrics"]:
+            cells += [metric["count"], f"{Decimal(metric['amount']):.2f}".replace(".", ",")]
+        writer.writerow(cells)
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    suffix = f"-{year}" if year else ""
+    response["Content-Disposition"] = f'attachment; filename="tableau-de-bord{suffix}.csv"'
+    return response

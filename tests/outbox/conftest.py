@@ -1,0 +1,1 @@
+from tests.instruction.conftest import open_calls  # noqa: F401

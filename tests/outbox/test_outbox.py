@@ -4,8 +4,8 @@ import os
 
 import pytest
 from celery import current_app
-from kombu import pools
 from django.core import mail
+from kombu import pools
 
 from applications.services import dossier_submit
 from outbox.models import OutboxMessage

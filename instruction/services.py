@@ -200,6 +200,18 @@ def dossier_propose(
     return apply_transition(dossier=dossier, name="propose", actor=user, comment=comment)
 
 
+def project_start(dossier: Dossier, *, decided_on: date) -> date:
+    """When the project's expenses start: the first signed quote, else the decision, never before
+    the date from which the scheme counts expenses (IDF-CN2: expenses over one year at most, from
+    their start; a fixed date such as 12/03/2020 is only the earliest possible start)."""
+    from instruction.documents import expense_start_date
+
+    quotes = [line.quote_date for line in dossier.expenses.all() if line.quote_date]
+    start = min(quotes) if quotes else decided_on
+    earliest = expense_start_date(dossier)
+    return max(start, earliest) if earliest else start
+
+
 def _award(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
     review = review_of(dossier)
     today = timezone.localdate()
@@ -208,10 +220,10 @@ def _award(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Do
     )
     if refusal:
         raise TransitionError(refusal)
-    from instruction.documents import expense_start_date
-
     end, proofs = deadlines.realisation_deadlines(
-        dossier.scheme.code, decided_on=today, expense_start=expense_start_date(dossier)
+        dossier.scheme.code,
+        decided_on=today,
+        expense_start=project_start(dossier, decided_on=today),
     )
     dossier = apply_transition(
         dossier=dossier,

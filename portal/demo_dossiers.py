@@ -260,6 +260,18 @@ EXTRA_ORGANISATIONS = [
         "IDF-CN2",
         "accepted",
     ),
+    (
+        "85777777",
+        "Opticien de Lens",
+        "company",
+        "SARL",
+        "47.78A",
+        "62300",
+        "Lens",
+        "62",
+        "INAC",
+        "accepted",
+    ),
 ]
 # What the demo dossiers of the seed fixture become once submitted.
 SUBMITTED_TARGETS = {"INAC": "in_instruction", "PDL-IN": "accepted", "IDF-CN2": "on_agenda"}
@@ -466,3 +478,97 @@ def _file(organisation, code: str, user):
         holder=organisation.name,
     )
     return services.dossier_submit(user=user, dossier=dossier, sworn=True)
+
+
+# --- Payments demo: a request at every stage, a paid batch and an open one ------------------------
+
+
+def _user(prefix: str, region_code: str):
+    from accounts.models import User
+
+    return User.objects.get(email=f"{prefix}.{region_code.lower()}@demo.aides-numeriques.fr")
+
+
+def _invoices(dossier, share: Decimal = Decimal("1")) -> list[dict]:
+    today = timezone.localdate()
+    return [
+        {
+            "supplier": line.supplier or "Fournisseur",
+            "number": f"F-{dossier.pk}-{i + 1}",
+            "issued_on": today,
+            "paid_on": today,
+            "amount": (line.amount * share).quantize(Decimal("0.01")),
+            "expense_line": line,
+            "file": SimpleUploadedFile(
+                f"facture-{i + 1}.pdf", DEMO_PDF, content_type="application/pdf"
+            ),
+        }
+        for i, line in enumerate(dossier.expenses.all())
+    ]
+
+
+def _request(dossier, kind: str):
+    from payments import services as payments
+
+    user = dossier.organisation.memberships.first().user
+    extra = {}
+    if kind == "advance":
+        extra["quote_file"] = SimpleUploadedFile(
+            "devis-signe.pdf", DEMO_PDF, content_type="application/pdf"
+        )
+    else:
+        extra.update(
+            invoices=_invoices(dossier), statement_confirmed=True, completion_confirmed=True
+        )
+    return payments.request_create(
+        user=user,
+        dossier=dossier,
+        kind=kind,
+        iban=dossier.iban,
+        bic=dossier.bic,
+        holder=dossier.account_holder,
+        **extra,
+    )
+
+
+def create_payment_demo() -> int:
+    """Idempotent: only accepted dossiers without payment requests get some."""
+    from payments import batches
+    from payments import services as payments
+    from payments.models import PaymentRequest
+    from territories.models import Region
+
+    if PaymentRequest.objects.exists():
+        return 0
+    created = 0
+    # PDL-IN above 4 000 €: advance requested, certified, validated, exported and paid; then the balance is asked.
+    menuiserie = Dossier.objects.get(organisation__siret="83456789300021", state="accepted")
+    advance = _request(menuiserie, "advance")
+    payments.request_certify(user=_user("instructeur", "PDL"), request=advance)
+    payment = payments.payment_validate(user=_user("finance", "PDL"), request=advance)
+    batch = batches.batch_create(
+        user=_user("finance", "PDL"), region=Region.objects.get(code="PDL"), payments=[payment]
+    )
+    batches.batch_export(user=_user("finance", "PDL"), batch=batch)
+    batches.batch_mark_paid(user=_user("finance", "PDL"), batch=batch, paid_on=timezone.localdate())
+    menuiserie.refresh_from_db()
+    _request(menuiserie, "balance")
+    created += 2
+    # IDF-CN2: a single payment certified, waiting for finance validation.
+    for dossier in Dossier.objects.filter(scheme__code="IDF-CN2", state="accepted"):
+        payments.request_certify(
+            user=_user("instructeur", "IDF"), request=_request(dossier, "single")
+        )
+        created += 1
+    # INAC: a single payment validated by finance, waiting in an open batch.
+    for dossier in Dossier.objects.filter(scheme__code="INAC", state="accepted"):
+        request = _request(dossier, "single")
+        payments.request_certify(user=_user("instructeur", "HDF"), request=request)
+        validated = payments.payment_validate(user=_user("finance", "HDF"), request=request)
+        batches.batch_create(
+            user=_user("finance", "HDF"),
+            region=Region.objects.get(code="HDF"),
+            payments=[validated],
+        )
+        created += 1
+    return created

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -366,3 +367,25 @@ def test_commission_session_bulk_agenda_and_vote_report_per_dossier(client, subm
     item.refresh_from_db()
     assert (item.vote, item.deliberation_number) == ("for", "CP-42-007")
     assert f"1 dossier(s) traité(s) : {favourable.number}" in response.content.decode()
+
+
+def test_idf_expenses_run_over_one_year_from_the_project_start_not_from_2020(submitted, agent_of):
+    dossier = submitted("IDF-CN2")
+    agent = agent_of("IDF")
+    advance_to_admissible(dossier, agent)
+    services.dossier_propose(
+        user=agent, dossier=dossier, favourable=True, comment="Favorable.", award=Decimal("5000")
+    )
+    session = session_create(
+        user=agent,
+        region=Region.objects.get(code="IDF"),
+        number="CP-1",
+        date=timezone.localdate() + timedelta(days=1),
+    )
+    vote_record(
+        user=agent, item=dossier_schedule(user=agent, dossier=dossier, session=session), vote="for"
+    )
+    review_row = Review.objects.get(dossier=dossier)
+    today = timezone.localdate()
+    assert review_row.realisation_deadline == today + relativedelta(years=1)
+    assert review_row.proofs_deadline > today

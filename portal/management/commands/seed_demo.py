@@ -11,7 +11,7 @@ from accounts.models import RoleAssignment, User
 from organisations.enums import MemberRole
 from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
-from portal.demo_dossiers import create_demo_dossiers, create_instruction_demo
+from portal.demo_dossiers import create_demo_dossiers, create_instruction_demo, create_payment_demo
 from schemes.models import CallPeriod, RuleVersion
 from territories.models import Department, Region
 
@@ -90,6 +90,7 @@ class Command(BaseCommand):
         self.open_envelopes()
         dossiers = create_demo_dossiers()
         dossiers += create_instruction_demo()
+        payment_requests = create_payment_demo()
         admin = demo_user(
             f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
         )
@@ -100,6 +101,10 @@ class Command(BaseCommand):
         if dossiers:
             self.stdout.write(
                 f"{dossiers} dossiers de démonstration créés, à tous les stades du dépôt et de l'instruction."
+            )
+        if payment_requests:
+            self.stdout.write(
+                f"{payment_requests} demandes de paiement de démonstration, un lot payé et un lot en préparation."
             )
         self.stdout.write(
             "Démonstration : INAC et INESS sont prolongés au-delà du 31/12/2022 par une version "

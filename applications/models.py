@@ -109,6 +109,10 @@ class Dossier(models.Model):
         "aide attribuée", max_digits=12, decimal_places=2, null=True, blank=True
     )
 
+    deletion_notice_at = models.DateTimeField(
+        "avis de suppression du brouillon envoyé le", null=True, blank=True
+    )
+
     sworn_statement_at = models.DateTimeField("déclaration sur l'honneur le", null=True, blank=True)
     result = models.JSONField("résultat du moteur à la soumission", null=True, blank=True)
 
@@ -140,6 +144,14 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return self.number or f"Dossier {self.pk}"
+
+    def save(self, *args, **kwargs):
+        # Any save of a draft (a step, an autosave) keeps it alive: a past deletion notice lapses.
+        if self.state == DossierState.DRAFT and self.deletion_notice_at and self.pk:
+            self.deletion_notice_at = None
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "deletion_notice_at"}
+        super().save(*args, **kwargs)
 
     @property
     def is_editable(self) -> bool:

@@ -19,4 +19,5 @@ def after_submission(self, dossier_id: int) -> None:
 
 
 # The antivirus scan lives with the attachments; imported here so Celery registers it.
+from applications.retention import purge_drafts  # noqa: E402,F401
 from applications.scanning import scan_attachment  # noqa: E402,F401

@@ -135,6 +135,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE = {
     "relay-outbox": {"task": "outbox.services.relay_pending", "schedule": 60.0},
+    "purge-expired-drafts": {
+        "task": "applications.retention.purge_drafts",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "flag-overdue-dossiers-and-remind": {
         "task": "instruction.deadlines.flag_overdue_and_remind",
         "schedule": crontab(hour=6, minute=30),

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from instruction import urls as instruction_urls
-from portal import views
+from portal import views, views_personal_data
 from schemes import api as schemes_api
 
 portal_patterns = [
@@ -11,6 +11,8 @@ portal_patterns = [
     path("mentions-legales/", views.legal_notice, name="legal_notice"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("espace/mes-donnees/", views_personal_data.my_data, name="my_data"),
+    path("espace/fermer-mon-compte/", views_personal_data.close_account, name="close_account"),
 ]
 
 urlpatterns = [

@@ -9,6 +9,16 @@ class Region(models.Model):
     colour = models.CharField(
         "couleur", max_length=7, help_text="Couleur d'accent, contraste AA avec du texte blanc."
     )
+    draft_retention_days = models.PositiveIntegerField(
+        "conservation des brouillons (jours)",
+        default=180,
+        help_text="Un brouillon non modifié depuis ce délai est supprimé, après un avis deux semaines avant.",
+    )
+    dossier_retention_years = models.PositiveSmallIntegerField(
+        "conservation des dossiers déposés (années)",
+        default=10,
+        help_text="Durée imposée par les règles de la comptabilité publique avant archivage ou suppression.",
+    )
 
     class Meta:
         verbose_name = "région"

@@ -318,3 +318,8 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# REST API, webhooks and reporting.
+from portal.settings_api import *  # noqa: E402,F403
+
+INSTALLED_APPS += API_APPS  # noqa: F405

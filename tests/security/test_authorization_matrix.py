@@ -1,0 +1,688 @@
+"""Authorization matrix: every URL pattern of the portal, for every role, against A's and B's objects.
+
+The patterns are read from the URL conf, so a new URL without an entry in `MATRIX` fails
+`test_every_url_pattern_has_an_entry`. Each entry says how to build the URL for an object of
+organisation A (Hauts-de-France, INAC) and of organisation B (Pays de la Loire, PDL-IN), and the
+answer each role must get. Roles are written relative to the object's owner:
+
+- `member` / `other_member`: a member of the owning organisation / of the other one;
+- `agent` / `other_agent`: the instructing agent of the owner's region / of the other region;
+- `finance`, `manager`: the HDF finance officer and scheme manager (only HDF has them), so for
+  B's objects they appear as `other_finance`, `other_manager`;
+- `anonymous`, `admin` (a superuser, every region).
+
+POST-only views are fetched with GET (405 expected for the people who pass the access checks);
+the people who must not touch the object also POST an empty body and must get 403/404 with the
+object's state unchanged.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from applications.models import Attachment, Dossier
+from instruction.models import CommissionSession
+from organisations.models import Invitation
+from payments.models import PaymentBatch, PaymentRequest, ProviderChange, RecoveryOrder
+from schemes.models import BudgetEnvelope
+from tests.security.conftest import ROLES
+
+pytestmark = pytest.mark.django_db
+
+ALLOW, LOGIN, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = "allow", "login", "403", "404", "405"
+LOGIN_URL = "/comptes/login/"
+
+# Prefixes (or URL conf modules) not listed pattern by pattern, and how they are checked instead.
+SKIPPED = {
+    "admin/": "Django admin internals: checked through 3 representative URLs (index, a changelist "
+    "and a change page of A's dossier) in ADMIN_SAMPLES.",
+    "allauth.urls": "allauth's account pages: checked through representative entries "
+    "(login, signup, logout, password reset, e-mail management) in MATRIX.",
+}
+
+OWNER_ROLES = {
+    "a": {
+        "member_a": "member",
+        "member_b": "other_member",
+        "agent_hdf": "agent",
+        "agent_pdl": "other_agent",
+        "finance_hdf": "finance",
+        "manager_hdf": "manager",
+    },
+    "b": {
+        "member_a": "other_member",
+        "member_b": "member",
+        "agent_hdf": "other_agent",
+        "agent_pdl": "agent",
+        "finance_hdf": "other_finance",
+        "manager_hdf": "other_manager",
+    },
+}
+
+
+# --- Enumeration of the URL conf ---------------------------------------------------------------
+
+
+def walk(patterns=None, namespace="", prefix="", source="portal.urls"):
+    """(key, route, source) of every URL pattern, recursively; key is `namespace:name`."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            module = entry.urlconf_name
+            # Everything under allauth.urls (and its own includes) counts as allauth.
+            sticky = source.startswith("allauth") or not isinstance(module, str)
+            name = source if sticky else module
+            inner = ":".join(p for p in (namespace, entry.namespace) if p)
+            yield from walk(entry.url_patterns, inner, route, name)
+        elif isinstance(entry, URLPattern):
+            key = ":".join(p for p in (namespace, entry.name or route) if p)
+            yield key, route, source
+
+
+def is_skipped(route: str, source: str) -> bool:
+    return source.startswith("allauth") or any(route.startswith(p) for p in SKIPPED if p.endswith("/"))
+
+
+# --- The table ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """How to reach a pattern and who may. `kwargs(world, side)` builds the URL's arguments."""
+
+    expect: dict
+    kwargs: Callable = lambda w, s: {}
+    owners: tuple = (None,)
+    post_only: bool = False
+    state: Callable | None = None  # snapshot of the object a refused POST must leave untouched
+    query: str = ""
+    bugs: dict = field(default_factory=dict)  # (owner, role) -> reason, documented as xfail
+
+
+PUBLIC = {"default": ALLOW}
+LOGGED_IN = {"default": ALLOW, "anonymous": LOGIN}
+MEMBER = {"default": NOT_FOUND, "anonymous": LOGIN, "member": ALLOW}
+MEMBER_POST = {**MEMBER, "member": NOT_ALLOWED}
+# Agents' pages: a non-agent is refused (403), an agent outside the scope gets 404.
+AGENT = {
+    "default": FORBIDDEN,
+    "anonymous": LOGIN,
+    "agent": ALLOW,
+    "other_agent": NOT_FOUND,
+    "admin": ALLOW,
+}
+AGENT_POST = {**AGENT, "agent": NOT_ALLOWED, "admin": NOT_ALLOWED}
+# Files of a dossier readable by its members and by the agents of its scope; 404 for anyone else.
+READER = {
+    "default": NOT_FOUND,
+    "anonymous": LOGIN,
+    "member": ALLOW,
+    "agent": ALLOW,
+    "admin": ALLOW,
+}
+# Agent-only views guarded by the agent scope alone (404 for everyone outside it).
+AGENT_SCOPE_POST = {
+    "default": NOT_FOUND,
+    "anonymous": LOGIN,
+    "agent": NOT_ALLOWED,
+    "admin": NOT_ALLOWED,
+}
+STAFF_LIST_ANY = {
+    "default": FORBIDDEN,
+    "anonymous": LOGIN,
+    "agent_hdf": ALLOW,
+    "agent_pdl": ALLOW,
+    "finance_hdf": ALLOW,
+    "manager_hdf": ALLOW,
+    "admin": ALLOW,
+}
+AGENT_LIST = {**STAFF_LIST_ANY, "finance_hdf": FORBIDDEN, "manager_hdf": FORBIDDEN}
+FINANCE_LIST = {"default": FORBIDDEN, "anonymous": LOGIN, "finance_hdf": ALLOW, "admin": ALLOW}
+FINANCE_LIST_POST = {**FINANCE_LIST, "finance_hdf": NOT_ALLOWED, "admin": NOT_ALLOWED}
+# Finance objects: finance of the owner's region; finance elsewhere 404; non-finance 403.
+FINANCE_OBJECT = {
+    "default": FORBIDDEN,
+    "anonymous": LOGIN,
+    "finance": ALLOW,
+    "other_finance": NOT_FOUND,
+    "admin": ALLOW,
+}
+FINANCE_OBJECT_POST = {**FINANCE_OBJECT, "finance": NOT_ALLOWED, "admin": NOT_ALLOWED}
+BOTH = ("a", "b")
+
+
+def dossier(w, s):
+    return {"pk": s.dossier.pk}
+
+
+def draft(w, s):
+    return {"pk": s.draft.pk}
+
+
+def dossier_state(w, s):
+    return Dossier.objects.filter(pk=s.dossier.pk).values_list("state", "updated_at").first()
+
+
+def draft_state(w, s):
+    return Dossier.objects.filter(pk=s.draft.pk).values_list("state", "updated_at").first()
+
+
+def request_state(w, s):
+    return PaymentRequest.objects.filter(dossier=s.dossier).values_list("pk", "state").order_by(
+        "pk"
+    )[::1]
+
+
+def batch_state(w, s):
+    batch = PaymentBatch.objects.get(pk=s.batch.pk)
+    return batch.state, batch.csv_sha256, list(batch.payments.values_list("pk", flat=True))
+
+
+MATRIX: dict[str, Entry] = {
+    # Portal pages
+    "portal:home": Entry(PUBLIC),
+    "portal:space": Entry(LOGGED_IN),
+    "portal:my_data": Entry(LOGGED_IN),  # the person's own data (no id in the URL)
+    "portal:close_account": Entry(LOGGED_IN),
+    "portal:legal_notice": Entry(PUBLIC),
+    "portal:accessibility": Entry(PUBLIC),
+    "portal:personal_data": Entry(PUBLIC),
+    "healthz": Entry(PUBLIC),
+    # Accounts (own data only: no object id in the URL)
+    "accounts:otp_setup": Entry(LOGGED_IN),
+    "accounts:otp_verify": Entry(LOGGED_IN),
+    "accounts:login_history": Entry(LOGGED_IN),
+    # allauth, representative entries
+    "account_login": Entry(PUBLIC),
+    "account_signup": Entry(PUBLIC),
+    "account_logout": Entry(PUBLIC),
+    "account_reset_password": Entry(PUBLIC),
+    "account_email": Entry(LOGGED_IN),
+    # Organisations
+    "organisations:list": Entry(LOGGED_IN),
+    "organisations:add": Entry(LOGGED_IN),
+    "organisations:edit": Entry(MEMBER, lambda w, s: {"pk": s.organisation.pk}, BOTH),
+    "organisations:members": Entry(MEMBER, lambda w, s: {"pk": s.organisation.pk}, BOTH),
+    "organisations:invitation_delete": Entry(
+        MEMBER_POST,
+        lambda w, s: {"pk": s.organisation.pk, "invitation_id": s.invitation.pk},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: Invitation.objects.get(pk=s.invitation.pk).revoked_at,
+    ),
+    # The token is the capability: any logged-in person holding the link sees the invitation.
+    "organisations:invitation": Entry(
+        LOGGED_IN, lambda w, s: {"token": s.invitation.token}, BOTH
+    ),
+    # Schemes (public)
+    "schemes:list": Entry(PUBLIC),
+    "schemes:simulator": Entry(PUBLIC),
+    "schemes:source_text": Entry(PUBLIC, lambda w, s: {"name": "hdf-inac-fiche.md"}),
+    "schemes:detail": Entry(
+        PUBLIC, lambda w, s: {"code": s.dossier.scheme.code}, BOTH
+    ),
+    # Applicant's dossiers
+    "applications:list": Entry(LOGGED_IN),
+    "applications:new": Entry(LOGGED_IN),
+    "applications:detail": Entry(MEMBER, dossier, BOTH),
+    "applications:step_organisation": Entry(MEMBER, draft, BOTH),
+    "applications:step_eligibility": Entry(MEMBER, draft, BOTH),
+    "applications:step_project": Entry(MEMBER, draft, BOTH),
+    "applications:step_funding": Entry(MEMBER, draft, BOTH),
+    "applications:step_documents": Entry(MEMBER, draft, BOTH),
+    "applications:attachment_download": Entry(
+        MEMBER, lambda w, s: {"pk": s.dossier.pk, "attachment_id": s.attachment.pk}, BOTH
+    ),
+    "applications:attachment_delete": Entry(
+        MEMBER_POST,
+        lambda w, s: {"pk": s.draft.pk, "attachment_id": s.draft_attachment.pk},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: Attachment.objects.filter(pk=s.draft_attachment.pk).exists(),
+    ),
+    "applications:step_bank": Entry(MEMBER, draft, BOTH),
+    "applications:step_summary": Entry(MEMBER, draft, BOTH),
+    "applications:submit": Entry(MEMBER_POST, draft, BOTH, post_only=True, state=draft_state),
+    "applications:receipt": Entry(MEMBER, dossier, BOTH),
+    "applications:official_document": Entry(
+        MEMBER, lambda w, s: {"pk": s.dossier.pk, "document_id": s.award.pk}, BOTH
+    ),
+    # Applicant side of instruction
+    "instruction_applicant:complements_answer": Entry(
+        MEMBER_POST, dossier, BOTH, post_only=True, state=dossier_state
+    ),
+    "instruction_applicant:message_post": Entry(
+        MEMBER_POST,
+        dossier,
+        BOTH,
+        post_only=True,
+        state=lambda w, s: s.dossier.messages.count(),
+    ),
+    "instruction_applicant:message_attachment": Entry(
+        READER, lambda w, s: {"pk": s.dossier.pk, "message_id": s.message.pk}, BOTH
+    ),
+    # Instruction (agents)
+    "instruction:queue": Entry(AGENT_LIST),
+    "instruction:export": Entry(AGENT_LIST, query="?format=csv"),
+    "instruction:bulk_assign": Entry(
+        {**AGENT_LIST, "agent_hdf": NOT_ALLOWED, "agent_pdl": NOT_ALLOWED, "admin": NOT_ALLOWED}
+    ),
+    "instruction:dossier": Entry(AGENT, dossier, BOTH),
+    "instruction:action": Entry(
+        AGENT_POST,
+        lambda w, s: {"pk": s.dossier.pk, "action": "take"},
+        BOTH,
+        post_only=True,
+        state=dossier_state,
+    ),
+    "instruction:attachment": Entry(
+        AGENT, lambda w, s: {"pk": s.dossier.pk, "attachment_id": s.attachment.pk}, BOTH
+    ),
+    "instruction:document": Entry(
+        AGENT, lambda w, s: {"pk": s.dossier.pk, "document_id": s.award.pk}, BOTH
+    ),
+    "instruction:sessions": Entry(AGENT_LIST),
+    # The IDF session belongs to neither A's nor B's region: only the administrator sees it.
+    "instruction:session": Entry(
+        {**AGENT_LIST, "agent_hdf": NOT_FOUND, "agent_pdl": NOT_FOUND},
+        lambda w, s: {"pk": w.session.pk},
+    ),
+    "instruction:session_schedule": Entry(
+        {**AGENT_LIST, "agent_hdf": NOT_FOUND, "agent_pdl": NOT_FOUND, "admin": NOT_ALLOWED},
+        lambda w, s: {"pk": w.session.pk},
+        post_only=True,
+        state=lambda w, s: CommissionSession.objects.get(pk=w.session.pk).items.count(),
+    ),
+    "instruction:session_vote": Entry(
+        {**AGENT_LIST, "agent_hdf": NOT_FOUND, "agent_pdl": NOT_FOUND, "admin": NOT_ALLOWED},
+        lambda w, s: {"pk": w.session.pk},
+        post_only=True,
+        state=lambda w, s: CommissionSession.objects.get(pk=w.session.pk).items.count(),
+    ),
+    # Payments: beneficiary
+    "payments:request_new": Entry(
+        MEMBER, lambda w, s: {"pk": s.dossier.pk, "kind": "balance"}, BOTH
+    ),
+    "payments:statement_pdf": Entry(MEMBER, dossier, BOTH),
+    "payments:provider_change_new": Entry(MEMBER, dossier, BOTH),
+    "payments:invoice_file": Entry(
+        READER, lambda w, s: {"pk": s.dossier.pk, "invoice_id": s.invoice.pk}, BOTH
+    ),
+    "payments:payment_file": Entry(
+        READER, lambda w, s: {"pk": s.dossier.pk, "kind": "devis", "obj_id": s.advance.pk}, BOTH
+    ),
+    # Payments: instructing agent
+    "payments:request_certify": Entry(
+        AGENT_SCOPE_POST,
+        lambda w, s: {"pk": s.dossier.pk, "request_id": s.balance.pk},
+        BOTH,
+        post_only=True,
+        state=request_state,
+    ),
+    "payments:provider_change_decide": Entry(
+        AGENT_SCOPE_POST,
+        lambda w, s: {"pk": s.dossier.pk, "change_id": s.change.pk},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: ProviderChange.objects.get(pk=s.change.pk).state,
+    ),
+    # Payments: finance
+    "payments:finance_queue": Entry(FINANCE_LIST),
+    "payments:finance_validate": Entry(
+        FINANCE_OBJECT_POST,
+        lambda w, s: {"pk": s.balance.pk},
+        BOTH,
+        post_only=True,
+        state=request_state,
+    ),
+    "payments:finance_send_back": Entry(
+        FINANCE_OBJECT_POST,
+        lambda w, s: {"pk": s.balance.pk},
+        BOTH,
+        post_only=True,
+        state=request_state,
+    ),
+    "payments:batches": Entry(FINANCE_LIST),
+    "payments:batch_create": Entry(FINANCE_LIST_POST),
+    "payments:batch_detail": Entry(FINANCE_OBJECT, lambda w, s: {"pk": s.batch.pk}, BOTH),
+    "payments:batch_export": Entry(
+        FINANCE_OBJECT_POST,
+        lambda w, s: {"pk": s.batch.pk},
+        BOTH,
+        post_only=True,
+        state=batch_state,
+    ),
+    "payments:batch_remove": Entry(
+        FINANCE_OBJECT_POST,
+        lambda w, s: {"pk": s.batch.pk, "payment_pk": s.payment.pk},
+        BOTH,
+        post_only=True,
+        state=batch_state,
+    ),
+    "payments:batch_file": Entry(
+        FINANCE_OBJECT, lambda w, s: {"pk": s.batch.pk, "fmt": "csv"}, BOTH
+    ),
+    "payments:batch_paid": Entry(
+        FINANCE_OBJECT_POST,
+        lambda w, s: {"pk": s.batch.pk},
+        BOTH,
+        post_only=True,
+        state=batch_state,
+    ),
+    "payments:recoveries": Entry(FINANCE_LIST),
+    "payments:recovery_received": Entry(
+        FINANCE_OBJECT_POST,
+        lambda w, s: {"pk": s.recovery.pk},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: RecoveryOrder.objects.get(pk=s.recovery.pk).received_on,
+    ),
+    # Budget pages: staff of the scheme's region (agents, finance, managers); others 403/404.
+    "payments:budget": Entry(
+        {
+            "default": FORBIDDEN,
+            "anonymous": LOGIN,
+            "agent": ALLOW,
+            "other_agent": NOT_FOUND,
+            "finance": ALLOW,
+            "other_finance": NOT_FOUND,
+            "manager": ALLOW,
+            "other_manager": NOT_FOUND,
+            "admin": ALLOW,
+        },
+        lambda w, s: {"code": s.dossier.scheme.code},
+        BOTH,
+    ),
+    "payments:budget_raise": Entry(
+        {
+            "default": FORBIDDEN,
+            "anonymous": LOGIN,
+            "manager": NOT_ALLOWED,
+            "other_manager": NOT_FOUND,
+            "admin": NOT_ALLOWED,
+        },
+        lambda w, s: {"code": s.dossier.scheme.code, "year": w.year},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: BudgetEnvelope.objects.get(
+            scheme=s.dossier.scheme, year=w.year
+        ).voted_amount,
+    ),
+    "payments:dashboard": Entry(STAFF_LIST_ANY),
+    "payments:dashboard_csv": Entry(STAFF_LIST_ANY),
+    # Public API: POST only, no login (the answers themselves: test_api_answers_alike)
+    "api_simulate": Entry({"default": NOT_ALLOWED}),
+    "api_settle": Entry({"default": NOT_ALLOWED}),
+}
+
+# Other variants (file kinds, formats, documents) of some patterns: they follow the same rule.
+VARIANTS = {
+    "payments:payment_file": [
+        (lambda w, s: {"pk": s.dossier.pk, "kind": "rib", "obj_id": s.advance.pk}, ""),
+        (
+            lambda w, s: {"pk": s.dossier.pk, "kind": "devis-changement", "obj_id": s.change.pk},
+            "",
+        ),
+    ],
+    "payments:batch_file": [(lambda w, s: {"pk": s.batch.pk, "fmt": "xlsx"}, "")],
+    "applications:official_document": [
+        (lambda w, s: {"pk": s.dossier.pk, "document_id": s.acknowledgment.pk}, ""),
+        (lambda w, s: {"pk": s.dossier.pk, "document_id": s.receipt.pk}, ""),
+    ],
+    "instruction:document": [
+        (lambda w, s: {"pk": s.dossier.pk, "document_id": s.acknowledgment.pk}, ""),
+        (lambda w, s: {"pk": s.dossier.pk, "document_id": s.receipt.pk}, ""),
+    ],
+    "instruction:export": [(lambda w, s: {}, "?format=xlsx")],
+    "portal:my_data": [(lambda w, s: {}, "?format=json")],
+}
+
+# The Django admin, through representative URLs: staff with admin rights only.
+ADMIN_SAMPLES = {
+    "admin:index": lambda w: {},
+    "admin:organisations_organisation_changelist": lambda w: {},
+    "admin:organisations_organisation_change": lambda w: {"object_id": w.a.organisation.pk},
+}
+ADMIN_EXPECT = {
+    "anonymous": LOGIN,
+    "member_a": LOGIN,
+    "member_b": LOGIN,
+    "agent_hdf": LOGIN,
+    "agent_pdl": LOGIN,
+    "finance_hdf": LOGIN,
+    "manager_hdf": FORBIDDEN,  # staff (scheme managers work in the admin) without model rights
+    "admin": ALLOW,
+}
+
+# Files, PDFs and exports: each must be in the matrix and refused to the other organisation.
+FILE_URLS = {
+    "applications:attachment_download",
+    "applications:receipt",
+    "applications:official_document",
+    "instruction:attachment",
+    "instruction:document",
+    "instruction_applicant:message_attachment",
+    "payments:invoice_file",
+    "payments:payment_file",
+    "payments:statement_pdf",
+    "payments:batch_file",
+}
+EXPORT_URLS = {"instruction:export", "payments:dashboard_csv"}
+
+
+# --- Machinery ---------------------------------------------------------------------------------
+
+
+def answer_of(response) -> str:
+    code = response.status_code
+    assert code < 500, f"server error {code}"
+    if 200 <= code < 300:
+        return ALLOW
+    if code in (301, 302, 303, 307, 308):
+        return LOGIN if response["Location"].split("?")[0].endswith("/login/") else ALLOW
+    return {403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(code, str(code))
+
+
+def expected_for(spec: dict, owner, role: str) -> str:
+    relative = OWNER_ROLES[owner].get(role, role) if owner else role
+    return spec.get(relative, spec.get(role, spec["default"]))
+
+
+def drain(response) -> bytes:
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+        response.close()
+        return body
+    return response.content
+
+
+@pytest.fixture(scope="module")
+def clients(world):
+    made = {"anonymous": Client()}
+    for role in ROLES[1:]:
+        made[role] = Client()
+        made[role].force_login(world.users[role])
+    return made
+
+
+def urls_of(name: str, entry: Entry, world):
+    """(owner, url) of an entry and its variants."""
+    builders = [(entry.kwargs, entry.query), *VARIANTS.get(name, [])]
+    for owner in entry.owners:
+        side = getattr(world, owner) if owner else None
+        for build, query in builders:
+            yield owner, side, reverse(name, kwargs=build(world, side)) + query
+
+
+def check_entry(name: str, entry: Entry, world, clients, only=None) -> list[str]:
+    problems = []
+    for owner, side, url in urls_of(name, entry, world):
+        for role in ROLES:
+            if only and (owner, role) not in only:
+                continue
+            if not only and (owner, role) in entry.bugs:
+                continue
+            want = expected_for(entry.expect, owner, role)
+            response = clients[role].get(url)
+            body = drain(response)
+            got = answer_of(response)
+            if got != want:
+                problems.append(f"GET {url} as {role}: expected {want}, got {got}")
+            elif got == ALLOW and name in FILE_URLS | EXPORT_URLS:
+                assert body, f"GET {url} as {role}: empty file"
+            if entry.post_only and want in (FORBIDDEN, NOT_FOUND):
+                before = entry.state(world, side)
+                response = clients[role].post(url, {})
+                got = answer_of(response)
+                if got not in (FORBIDDEN, NOT_FOUND):
+                    problems.append(f"POST {url} as {role}: expected 403/404, got {got}")
+                after = entry.state(world, side)
+                if after != before:
+                    problems.append(f"POST {url} as {role} changed the state: {before} -> {after}")
+    return problems
+
+
+# --- Tests ---------------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_an_entry():
+    missing, keys = [], set()
+    for key, route, source in walk():
+        keys.add(key)
+        if not is_skipped(route, source) and key not in MATRIX:
+            missing.append(f"{key} ({route})")
+    assert not missing, "URL patterns without an entry in the authorization matrix: " + ", ".join(
+        missing
+    )
+    stale = set(MATRIX) - keys
+    assert not stale, f"matrix entries for URL names that no longer exist: {sorted(stale)}"
+    assert set(ADMIN_SAMPLES) <= keys
+
+
+def test_post_only_entries_say_what_must_not_change():
+    for name, entry in MATRIX.items():
+        if entry.post_only:
+            assert entry.state is not None, name
+
+
+def _cases():
+    for name, entry in MATRIX.items():
+        yield pytest.param(name, id=name)
+        for (owner, role), reason in entry.bugs.items():
+            yield pytest.param(
+                name,
+                (owner, role),
+                id=f"{name}[{owner}-{role}]",
+                marks=pytest.mark.xfail(strict=True, reason=f"BUG: {reason}"),
+            )
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_authorization_matrix(name, world, clients):
+    problems = check_entry(name, MATRIX[name], world, clients)
+    assert not problems, "\n".join(problems)
+
+
+BUG_CASES = [
+    pytest.param(
+        name,
+        key,
+        id=f"{name}[{key[0]}-{key[1]}]",
+        marks=pytest.mark.xfail(strict=True, reason=f"BUG: {reason}"),
+    )
+    for name, entry in MATRIX.items()
+    for key, reason in entry.bugs.items()
+]
+
+
+@pytest.mark.parametrize(("name", "case"), BUG_CASES or [pytest.param(None, None, marks=pytest.mark.skip(reason="no known bug"))])
+def test_known_authorization_bugs(name, case, world, clients):
+    """Each documented bug: the expected answer, which the portal does not give yet."""
+    problems = check_entry(name, MATRIX[name], world, clients, only={case})
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", list(ADMIN_SAMPLES))
+def test_admin_representative_urls(name, world, clients):
+    url = reverse(name, kwargs=ADMIN_SAMPLES[name](world))
+    problems = []
+    for role in ROLES:
+        got = answer_of(clients[role].get(url))
+        if got != ADMIN_EXPECT[role]:
+            problems.append(f"GET {url} as {role}: expected {ADMIN_EXPECT[role]}, got {got}")
+    assert not problems, "\n".join(problems)
+
+
+def test_files_pdfs_and_exports_are_in_the_matrix_and_closed_to_other_organisations():
+    for name in sorted(FILE_URLS):
+        entry = MATRIX[name]
+        assert entry.owners == BOTH, name
+        for owner in BOTH:
+            for role, relative in OWNER_ROLES[owner].items():
+                if relative.startswith("other_"):
+                    assert expected_for(entry.expect, owner, role) in (FORBIDDEN, NOT_FOUND), (
+                        name,
+                        owner,
+                        role,
+                    )
+        assert expected_for(entry.expect, "a", "anonymous") == LOGIN
+    for name in EXPORT_URLS:
+        assert expected_for(MATRIX[name].expect, None, "member_a") == FORBIDDEN
+
+
+def test_exports_of_region_staff_never_list_the_other_regions_dossiers(world, clients):
+    a, b = world.a.dossier, world.b.dossier
+    for url in (
+        reverse("instruction:export") + "?format=csv&tab=all",
+        reverse("instruction:queue") + "?tab=all",
+    ):
+        text = drain(clients["agent_hdf"].get(url)).decode("utf-8", "replace")
+        assert b.number not in text and b.organisation.siret not in text, url
+        text = drain(clients["agent_pdl"].get(url)).decode("utf-8", "replace")
+        assert a.number not in text and a.organisation.siret not in text, url
+    for url in (reverse("payments:finance_queue"), reverse("payments:batches"),
+                reverse("payments:recoveries")):
+        text = drain(clients["finance_hdf"].get(url)).decode()
+        assert b.number not in text, url
+    csv_text = drain(clients["finance_hdf"].get(reverse("payments:dashboard_csv"))).decode()
+    assert "Pays de la Loire" not in csv_text and "PDL-IN" not in csv_text
+
+
+SIMULATE_BODY = {
+    "scheme": "INAC",
+    "filed_on": "2022-05-10",
+    "applicant": {"kind": "company", "legal_form": "SARL", "naf": "47.71Z", "department": "59"},
+    "project": {"expenses": [{"category": "crm", "amount": "2400"}]},
+}
+SETTLE_BODY = {
+    "scheme": "PDL-IN",
+    "filed_on": "2023-05-02",
+    "award": "15000",
+    "planned_base": "30000",
+    "actual_base": "20000",
+    "advance_paid": "4500",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "body"), [("api_simulate", SIMULATE_BODY), ("api_settle", SETTLE_BODY)]
+)
+def test_api_answers_alike_to_everyone_and_reveals_no_dossier(name, body, world, clients):
+    url = reverse(name)
+    answers = {}
+    for role in ROLES:
+        response = clients[role].post(url, json.dumps(body), content_type="application/json")
+        assert response.status_code == 200, (role, response.content[:300])
+        answers[role] = response.json()
+    first = answers["anonymous"]
+    assert all(answer == first for answer in answers.values())
+    text = json.dumps(first)
+    for side in (world.a, world.b):
+        assert side.dossier.number not in text and side.organisation.siret not in text
+        assert side.organisation.name not in text

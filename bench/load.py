@@ -66,10 +66,10 @@ def load_smoke():
     return module
 
 
-def pg_admin(sql: str) -> None:
+def pg_admin(sql: str, database: str = "postgres") -> None:
     import psycopg2
 
-    conn = psycopg2.connect(dbname="postgres", user="postgres", host="127.0.0.1", port=5432)
+    conn = psycopg2.connect(dbname=database, user="postgres", host="127.0.0.1", port=5432)
     conn.autocommit = True
     try:
         with conn.cursor() as cursor:
@@ -343,6 +343,8 @@ def main() -> int:
         if not args.reuse_db:
             manage(env, "seed_demo")
             manage(env, "seed_load", "--dossiers", str(args.dossiers), timeout=1800)
+            log("ANALYZE (planner statistics after the bulk load, as autovacuum would)")
+            pg_admin("ANALYZE", database)
         manage(env, "collectstatic", "--noinput")
 
         commands = smoke.smoke_commands(port)

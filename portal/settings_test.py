@@ -29,3 +29,6 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Staff two-factor authentication is exercised by tests/accounts/test_two_factor.py, which turns
 # it on; elsewhere staff tests log in directly.
 STAFF_OTP_REQUIRED = False
+# No antivirus in tests unless one asks for it: tests/applications/test_clamav_eicar.py uses the
+# daemon at TEST_CLAMAV_ADDRESS (started by .ci/run with the EICAR test signature only).
+CLAMAV_ADDRESS = ""

@@ -9,7 +9,7 @@ from tests.factories import PASSWORD, MembershipFactory, RoleAssignmentFactory, 
 def _private_media(settings, tmp_path):
     """Uploaded files of each test go to a temporary private folder."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.QUARANTINE_ROOT = tmp_path / "quarantine"
+    settings.QUARANTINE_ROOT = tmp_path / "private" / "quarantine"  # as in production
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {

@@ -4,20 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('territories', '0002_seed_regions'),
+        ("territories", "0002_seed_regions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='region',
-            name='dossier_retention_years',
-            field=models.PositiveSmallIntegerField(default=10, help_text='Durée imposée par les règles de la comptabilité publique avant archivage ou suppression.', verbose_name='conservation des dossiers déposés (années)'),
+            model_name="region",
+            name="dossier_retention_years",
+            field=models.PositiveSmallIntegerField(
+                default=10,
+                help_text="Durée imposée par les règles de la comptabilité publique avant archivage ou suppression.",
+                verbose_name="conservation des dossiers déposés (années)",
+            ),
         ),
         migrations.AddField(
-            model_name='region',
-            name='draft_retention_days',
-            field=models.PositiveIntegerField(default=180, help_text='Un brouillon non modifié depuis ce délai est supprimé, après un avis deux semaines avant.', verbose_name='conservation des brouillons (jours)'),
+            model_name="region",
+            name="draft_retention_days",
+            field=models.PositiveIntegerField(
+                default=180,
+                help_text="Un brouillon non modifié depuis ce délai est supprimé, après un avis deux semaines avant.",
+                verbose_name="conservation des brouillons (jours)",
+            ),
         ),
     ]

@@ -22,12 +22,14 @@ from accounts.enums import Role
 from applications.models import DossierDocument
 from applications.receipt import ensure_receipt
 from applications.services import dossier_submit
-from instruction import review, services as instruction_services
+from instruction import review
+from instruction import services as instruction_services
 from instruction.commission import session_create
 from instruction.documents import ensure_document
 from instruction.models import Message
 from organisations.models import Invitation
-from payments import batches, services as payment_services
+from payments import batches
+from payments import services as payment_services
 from payments.enums import PaymentKind, RequestState
 from payments.models import Invoice, PaymentRequest, ProviderChange, RecoveryOrder
 from portal.management.commands.seed_demo import Command as SeedDemo
@@ -97,12 +99,13 @@ def _award(dossier, agent):
     return instruction_services.dossier_accept(user=agent, dossier=dossier)
 
 
-def _side(code: str, region_code: str, agent, finance, member) -> Side:
+def _side(code: str, draft_code: str, region_code: str, agent, finance, member) -> Side:
     side = Side()
     side.organisation = organisation_for(code)
     side.member = member
+    # One dossier per organisation and scheme: the draft is filed under another scheme.
     side.draft = DossierFactory(
-        scheme_code=code, organisation=side.organisation, member=member, complete=True
+        scheme_code=draft_code, organisation=side.organisation, member=member, with_content=True
     )
     side.draft_attachment = side.draft.attachments.first()
     dossier = DossierFactory(scheme_code=code, organisation=side.organisation, complete=True)
@@ -114,11 +117,22 @@ def _side(code: str, region_code: str, agent, finance, member) -> Side:
     side.acknowledgment = ensure_document(dossier, DossierDocument.Kind.ACKNOWLEDGMENT)
     side.award = ensure_document(dossier, DossierDocument.Kind.AWARD)
     bank = {"iban": dossier.iban, "bic": dossier.bic, "account_holder": "Titulaire"}
-    advance = PaymentRequest(dossier=dossier, kind=PaymentKind.ADVANCE, requested_by=member, **bank)
+    # A single payment, certified by the agent, then validated by finance and batched.
+    advance = PaymentRequest(
+        dossier=dossier,
+        kind=PaymentKind.SINGLE,
+        state=RequestState.CERTIFIED,
+        requested_by=member,
+        amount=Decimal("1000.00"),
+        to_recover=Decimal("0"),
+        certified_by=agent,
+        certified_at=timezone.now(),
+        **bank,
+    )
     advance.quote.save("devis.pdf", ContentFile(PDF_BYTES), save=False)
     advance.rib.save("rib.pdf", ContentFile(PDF_BYTES), save=False)
     advance.save()
-    side.advance = payment_services.request_certify(user=agent, request=advance)
+    side.advance = advance
     side.payment = payment_services.payment_validate(user=finance, request=side.advance)
     region = Region.objects.get(code=region_code)
     batch = batches.batch_create(user=finance, region=region, payments=[side.payment])
@@ -185,15 +199,15 @@ def build_world() -> World:
     users["agent_hdf"] = RoleAssignmentFactory(role=Role.AGENT, region_code="HDF").user
     users["agent_pdl"] = RoleAssignmentFactory(role=Role.AGENT, region_code="PDL").user
     users["finance_hdf"] = RoleAssignmentFactory(role=Role.FINANCE, region_code="HDF").user
-    users["manager_hdf"] = RoleAssignmentFactory(
-        role=Role.SCHEME_MANAGER, region_code="HDF"
-    ).user
+    users["manager_hdf"] = RoleAssignmentFactory(role=Role.SCHEME_MANAGER, region_code="HDF").user
     users["admin"] = UserFactory(is_staff=True, is_superuser=True, email="admin@exemple.fr")
     # Helpers outside the matrix: PDL finance (validates B's payment), an IDF agent (session).
     finance_pdl = RoleAssignmentFactory(role=Role.FINANCE, region_code="PDL").user
     agent_idf = RoleAssignmentFactory(role=Role.AGENT, region_code="IDF").user
-    world.a = _side("INAC", "HDF", users["agent_hdf"], users["finance_hdf"], users["member_a"])
-    world.b = _side("PDL-IN", "PDL", users["agent_pdl"], finance_pdl, users["member_b"])
+    world.a = _side(
+        "INAC", "INESS", "HDF", users["agent_hdf"], users["finance_hdf"], users["member_a"]
+    )
+    world.b = _side("PDL-IN", "IDF-CN2", "PDL", users["agent_pdl"], finance_pdl, users["member_b"])
     world.session = session_create(
         user=agent_idf,
         region=Region.objects.get(code="IDF"),

@@ -1,0 +1,35 @@
+"""What the reporting pages share: which dossiers count as awarded, which schemes rely on the de
+minimis regulation, and the machine formats of the open-data files."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from applications.enums import DossierState
+from applications.receipt import PARIS
+
+# An aid is awarded once the decision is taken, whatever happens to the payments afterwards.
+AWARDED_STATES = (DossierState.ACCEPTED, DossierState.ADVANCE_PAID, DossierState.CLOSED)
+
+# Schemes whose rule versions set the `de_minimis` parameter (schemes/core/params_hdf.py and
+# params_pdl.py). IDF-CN2 (params_idf.py: `de_minimis` False) funds communes, which are not
+# undertakings: the regulation does not concern them.
+DE_MINIMIS_SCHEMES = ("INAC", "INESS", "PDL-IN")
+
+
+def local_date(value: datetime | None) -> date | None:
+    """An aware datetime as its calendar day in Paris."""
+    return timezone.localtime(value, PARIS).date() if value else None
+
+
+def iso(value: date | None) -> str:
+    """ISO 8601 calendar date (YYYY-MM-DD), as machine formats require; "" when unknown."""
+    return value.isoformat() if value else ""
+
+
+def decimal_point(value: Decimal | None, places: int = 2) -> str:
+    """1234.5 -> "1234.50": point as decimal separator, no thousands separator."""
+    if value is None:
+        return ""
+    return f"{Decimal(value):.{places}f}"

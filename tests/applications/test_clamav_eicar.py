@@ -1,0 +1,63 @@
+"""With a real ClamAV daemon (CI starts one with the EICAR test signature only), the EICAR test
+file is quarantined and never offered to the agent."""
+
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applications.attachments import attachment_add
+from applications.enums import ScanStatus
+from tests.applications.factories import DossierFactory
+
+pytestmark = pytest.mark.django_db
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+CLEAN_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+@pytest.fixture
+def clamd(settings):
+    address = os.environ.get("TEST_CLAMAV_ADDRESS")
+    if not address:
+        reason = "no ClamAV daemon: set TEST_CLAMAV_ADDRESS (.ci/run starts one)"
+        if os.environ.get("REQUIRE_CLAMAV") == "1":
+            pytest.fail(f"{reason}; REQUIRE_CLAMAV=1 forbids skipping", pytrace=False)
+        pytest.skip(reason)
+    settings.CLAMAV_ADDRESS = address
+
+
+def upload(dossier, content: bytes, name: str, django_capture_on_commit_callbacks):
+    user = dossier.organisation.memberships.first().user
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment = attachment_add(
+            user=user,
+            dossier=dossier,
+            document_code="other",
+            uploaded_file=SimpleUploadedFile(name, content, "application/pdf"),
+        )
+    attachment.refresh_from_db()
+    return attachment
+
+
+def test_eicar_is_quarantined_by_the_real_daemon(
+    clamd, settings, django_capture_on_commit_callbacks
+):
+    dossier = DossierFactory()
+    infected = upload(
+        dossier,
+        CLEAN_PDF.replace(b"%%EOF", b"% " + EICAR + b"\n%%EOF"),
+        "devis.pdf",
+        django_capture_on_commit_callbacks,
+    )
+    assert infected.scan_status == ScanStatus.INFECTED
+    assert "Eicar" in infected.scan_detail
+    assert (
+        infected.file.name.startswith("quarantine/")
+        and not (
+            settings.PRIVATE_MEDIA_ROOT / "dossiers" / infected.file.name.split("/")[-1]
+        ).exists()
+    )
+    assert not infected.can_be_opened
+    clean = upload(dossier, CLEAN_PDF, "kbis.pdf", django_capture_on_commit_callbacks)
+    assert clean.scan_status == ScanStatus.CLEAN

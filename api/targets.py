@@ -18,12 +18,12 @@ def _refusal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str:
         address = mapped
     if address.is_loopback:
         return "une adresse de bouclage (loopback)"
-    if address.is_private:
-        return "une adresse privée"
     if address.is_link_local:
         return "une adresse lien-local"
     if address.is_multicast:
         return "une adresse multicast"
+    if address.is_private:
+        return "une adresse privée"
     if address.is_unspecified or address.is_reserved or not address.is_global:
         return "une adresse réservée"
     return ""

@@ -12,6 +12,7 @@ not followed, and any status but the expected one counts as a failure.
 """
 
 import itertools
+import os
 import random
 import re
 import sys
@@ -21,7 +22,7 @@ from pathlib import Path
 _BENCH_DIR = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH_DIR]
 
-from locust import HttpUser, between, task  # noqa: E402
+from locust import HttpUser, between, events, task  # noqa: E402
 from requests.adapters import HTTPAdapter  # noqa: E402
 
 PASSWORD = "Demo-Aides-2026"
@@ -60,6 +61,18 @@ SIMULATION = {
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _addresses = itertools.count(2)
 _claimed_validations: set[str] = set()  # one validation per certified request, whole run
+
+
+# Every request, for bench/load.py's own statistics (whole run and steady state).
+_EVENTS = os.environ.get("BENCH_LOAD_EVENTS")
+_record = open(_EVENTS, "a", buffering=1, encoding="utf-8") if _EVENTS else None  # noqa: SIM115
+
+
+@events.request.add_listener
+def record_request(request_type, name, response_time, exception=None, start_time=None, **_):
+    if _record is not None:
+        failed = 1 if exception else 0
+        _record.write(f"{start_time:.3f}\t{request_type}\t{name}\t{response_time:.1f}\t{failed}\n")
 
 
 class SourceAddressAdapter(HTTPAdapter):

@@ -83,6 +83,12 @@ def send_document_email(dossier: Dossier, document: DossierDocument) -> int:
     subject, text, html = document_email_body(dossier, document)
     with document.file.open("rb") as handle:
         pdf = handle.read()
+    extra = []
+    if document.kind == DossierDocument.Kind.AWARD:
+        from instruction.signals import award_attachments
+
+        for _receiver, attachments in award_attachments.send(sender=Dossier, dossier=dossier):
+            extra.extend(attachments or [])
     sent = 0
     with get_connection() as connection:
         for email in pending:
@@ -91,6 +97,8 @@ def send_document_email(dossier: Dossier, document: DossierDocument) -> int:
             )
             message.attach_alternative(html, "text/html")
             message.attach(document_filename(document), pdf, "application/pdf")
+            for name, content, mimetype in extra:
+                message.attach(name, content, mimetype)
             message.send()
             audit_record(
                 actor=None,

@@ -46,5 +46,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStateEnum": "applications.enums.DossierState",
+        "BatchStateEnum": "payments.enums.BatchState",
+        "PaymentKindEnum": "payments.enums.PaymentKind",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
 }

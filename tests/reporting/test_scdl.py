@@ -1,0 +1,157 @@
+"""Open data: the SCDL « subventions » file of a region and year."""
+
+import csv
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from stdnum.fr import siret
+
+from payments.enums import PaymentKind
+from reporting import scdl
+from tests.reporting.conftest import decide_on, pay
+
+pytestmark = pytest.mark.django_db
+
+EXPECTED_COLUMNS = [
+    "nomAttribuant",
+    "idAttribuant",
+    "dateConvention",
+    "referenceDecision",
+    "nomBeneficiaire",
+    "idBeneficiaire",
+    "objet",
+    "montant",
+    "nature",
+    "conditionsVersement",
+    "datesPeriodeVersement",
+    "idRAE",
+    "notificationUE",
+    "pourcentageSubvention",
+]
+ISO_DATE = r"\d{4}-\d{2}-\d{2}"
+
+
+def download(client, region, year):
+    response = client.get(reverse("reporting:scdl_csv", args=[region, year]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.content.decode("utf-8")  # UTF-8, or this raises
+    return text, list(csv.DictReader(io.StringIO(text)))
+
+
+def test_regional_councils_sirets_pass_the_luhn_check():
+    assert all(siret.is_valid(number) for number in scdl.REGION_SIRET.values())
+
+
+def test_file_has_the_schema_columns_in_order_comma_separated(client, awarded):
+    awarded("PDL-IN")
+    year = timezone.localdate().year
+    text, rows = download(client, "PDL", year)
+    header = text.splitlines()[0]
+    assert header == ",".join(EXPECTED_COLUMNS)
+    assert list(rows[0]) == EXPECTED_COLUMNS
+    assert ";" not in header
+
+
+def test_values_and_formats_of_an_awarded_aid_paid_in_two_instalments(client, awarded):
+    dossier = awarded("PDL-IN")
+    year = timezone.localdate().year
+    decided = date(year, 1, 15)
+    decide_on(dossier, decided)
+    pay(dossier, PaymentKind.ADVANCE, "2000.00", paid_on=date(year, 2, 1))
+    pay(dossier, PaymentKind.BALANCE, "1500.50", paid_on=date(year, 6, 30))
+
+    _, rows = download(client, "PDL", year)
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["nomAttribuant"] == "Région Pays de la Loire"
+    assert row["idAttribuant"] == "23440003400026"
+    assert row["dateConvention"] == decided.isoformat()
+    assert re.fullmatch(ISO_DATE, row["dateConvention"])
+    assert row["nomBeneficiaire"] == dossier.organisation.name
+    assert row["idBeneficiaire"] == dossier.organisation.siret
+    assert row["montant"] == f"{dossier.awarded_amount:.2f}"
+    assert re.fullmatch(r"\d+\.\d{2}", row["montant"])  # point, no thousands separator
+    assert row["nature"] == "aide en numéraire"
+    assert row["conditionsVersement"] == "Echelonné"
+    assert row["datesPeriodeVersement"] == f"{year}-02-01/{year}-06-30"
+    assert row["notificationUE"] == "oui"
+    share = Decimal(row["pourcentageSubvention"])
+    assert Decimal("0") < share <= Decimal("1")
+    assert re.fullmatch(r"(0(\.\d{1,2})?|1)", row["pourcentageSubvention"])
+    base = Decimal(dossier.result["base"])
+    assert share == (dossier.awarded_amount / base).quantize(Decimal("0.01"))
+    assert dossier.title in row["objet"]
+
+
+def test_single_payment_scheme_gives_unique_and_one_date(client, awarded):
+    dossier = awarded("INAC")
+    year = timezone.localdate().year
+    decide_on(dossier, date(year, 1, 10))
+    pay(dossier, PaymentKind.SINGLE, "3000.00", paid_on=date(year, 3, 3))
+    _, rows = download(client, "HDF", year)
+    assert rows[0]["idAttribuant"] == "20005374200017"
+    assert rows[0]["conditionsVersement"] == "Unique"
+    assert rows[0]["datesPeriodeVersement"] == f"{year}-03-03"
+
+
+def test_only_the_regions_aids_decided_that_year(client, awarded, submitted):
+    year = timezone.localdate().year
+    this_year = awarded("PDL-IN")
+    last_year = decide_on(awarded("PDL-IN"), date(year - 1, 12, 31))
+    other_region = awarded("INAC")
+    submitted("PDL-IN")  # filed, not decided: never published
+
+    _, rows = download(client, "PDL", year)
+    assert [r["idBeneficiaire"] for r in rows] == [this_year.organisation.siret]
+    _, rows = download(client, "PDL", year - 1)
+    assert [r["idBeneficiaire"] for r in rows] == [last_year.organisation.siret]
+    _, rows = download(client, "HDF", year)
+    assert [r["idBeneficiaire"] for r in rows] == [other_region.organisation.siret]
+
+
+def test_individual_entrepreneur_is_published_without_name_nor_siret(client, awarded):
+    dossier = awarded("INAC")
+    dossier.organisation.legal_form, dossier.organisation.legal_form_code = "EI", "1000"
+    dossier.organisation.save()
+    _, rows = download(client, "HDF", timezone.localdate().year)
+    assert rows[0]["nomBeneficiaire"] == scdl.BENEFICIARY_MASK
+    assert rows[0]["idBeneficiaire"] == ""
+    assert dossier.organisation.name not in rows[0]["objet"]
+
+
+def test_payment_period_before_any_payment_runs_to_the_proof_deadline(client, awarded):
+    dossier = awarded("PDL-IN")
+    review = dossier.review
+    review.refresh_from_db()
+    _, rows = download(client, "PDL", timezone.localdate().year)
+    period = rows[0]["datesPeriodeVersement"]
+    assert re.fullmatch(rf"{ISO_DATE}(/{ISO_DATE})?", period)
+    if review.proofs_deadline:
+        assert period.endswith(review.proofs_deadline.isoformat())
+
+
+def test_index_lists_files_per_region_and_year_without_login(client, awarded):
+    awarded("PDL-IN")
+    awarded("PDL-IN")
+    year = timezone.localdate().year
+    response = client.get(reverse("reporting:open_data"))
+    assert response.status_code == 200
+    files = response.context["files"]
+    assert {(f["region_code"], f["year"], f["count"]) for f in files} == {("PDL", year, 2)}
+    assert reverse("reporting:scdl_csv", args=["PDL", year]) in response.content.decode()
+
+
+def test_unknown_region_is_404(client, db):
+    assert client.get(reverse("reporting:scdl_csv", args=["XYZ", 2025])).status_code == 404
+    assert client.get(reverse("reporting:scdl_csv", args=["pdl", 2025])).status_code == 404
+
+
+def test_empty_year_gives_the_header_only(client, open_calls):
+    text, rows = download(client, "IDF", timezone.localdate().year + 1)
+    assert rows == [] and text.strip() == ",".join(EXPECTED_COLUMNS)

@@ -27,6 +27,7 @@ from applications.workflow import TRANSITIONS, TransitionError
 from organisations.forms import OrganisationForm
 from organisations.models import Organisation
 from organisations.services import organisation_update
+from schemes.formsets import with_one_more_form
 from schemes.models import Scheme
 from schemes.selectors import version_to_show
 
@@ -67,13 +68,6 @@ def _invalid(request):
     if request.headers.get("X-Requested-With") == "autosave":
         return JsonResponse({"ok": False}, status=400)
     return None
-
-
-def _add_line(data, prefix: str):
-    data = data.copy()
-    total = int(data.get(f"{prefix}-TOTAL_FORMS") or 0)
-    data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
-    return data
 
 
 def _kept(formset) -> list:
@@ -182,7 +176,7 @@ def step_eligibility(request, pk: int):
     code = dossier.scheme.code
     data = request.POST or None
     if data is not None and "add_line" in data:
-        data = _add_line(data, "holdings")
+        data = with_one_more_form(data, "holdings")
     form = EligibilityForm(data, scheme_code=code, answers=dossier.answers)
     holdings_initial = [
         {
@@ -230,7 +224,7 @@ def step_project(request, pk: int):
     categories = list(version.value("eligible_categories") or []) if version else []
     data = request.POST or None
     if data is not None and "add_line" in data:
-        data = _add_line(data, "expenses")
+        data = with_one_more_form(data, "expenses")
     initial = {
         "title": dossier.title,
         "description": dossier.description,
@@ -283,7 +277,7 @@ def step_funding(request, pk: int):
         return response
     data = request.POST or None
     if data is not None and "add_line" in data:
-        data = _add_line(data, "aids")
+        data = with_one_more_form(data, "aids")
     form = FundingForm(
         data,
         initial={

@@ -22,15 +22,9 @@ from payments.forms import (
     PaymentBankForm,
     ProviderChangeForm,
 )
+from schemes.formsets import with_one_more_form
 
 INVOICES = "invoices"
-
-
-def _add_line(data, prefix: str):
-    """« Ajouter une facture » without JavaScript: one more empty form in the formset."""
-    data = data.copy()
-    data[f"{prefix}-TOTAL_FORMS"] = str(int(data.get(f"{prefix}-TOTAL_FORMS") or 0) + 1)
-    return data
 
 
 def _to_dossier(dossier):
@@ -55,7 +49,7 @@ def payment_request_new(request, pk: int, kind: str):
     adding = posted and "add_invoice" in request.POST
     data = request.POST if posted else None
     if adding:
-        data = _add_line(data, INVOICES)
+        data = with_one_more_form(data, INVOICES)
     files = request.FILES if posted and not adding else None
     bank = PaymentBankForm(data, files, dossier=dossier, prefix="bank")
     advance = kind == PaymentKind.ADVANCE

@@ -29,6 +29,7 @@ urlpatterns = [
     path("dispositifs/", include("schemes.urls")),
     path("api/v1/simulate", schemes_api.simulate_api, name="api_simulate"),
     path("api/v1/settle", schemes_api.settle_api, name="api_settle"),
+    path("api/v1/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,6 +6,7 @@ from schemes import core
 from schemes.core.documents import when_label
 from schemes.engine import simulate
 from schemes.forms import ExpenseFormSet, SimulatorForm
+from schemes.formsets import with_one_more_form
 from schemes.models import Scheme
 from schemes.selectors import get_scheme, version_to_show
 from schemes.simulator import simulator_results
@@ -127,10 +128,9 @@ def simulator(request):
     today = timezone.localdate()
     results = None
     if request.method == "POST":
-        data = request.POST.copy()
+        data = request.POST
         if "add_line" in data:
-            total = int(data.get("expenses-TOTAL_FORMS") or 0)
-            data["expenses-TOTAL_FORMS"] = str(min(total + 1, 30))
+            data = with_one_more_form(data, "expenses")
         form = SimulatorForm(data)
         formset = ExpenseFormSet(data, prefix="expenses")
         if form.is_valid() and formset.is_valid():

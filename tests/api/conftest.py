@@ -12,8 +12,7 @@ from tests.payments.conftest import awarded  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
-def _api_urls(settings):
-    settings.ROOT_URLCONF = "tests.api.urls"
+def _fresh_rate_limits():
     cache.clear()  # the rate limit counts in the cache
     yield
     cache.clear()

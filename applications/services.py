@@ -15,6 +15,7 @@ from applications.workflow import TransitionError, apply_transition
 from audit.services import audit_record
 from organisations.models import Membership, Organisation
 from outbox.services import enqueue
+from schemes import core
 from schemes.engine import simulate
 from schemes.models import RuleVersion, Scheme
 
@@ -117,7 +118,10 @@ def dossier_estimate(dossier: Dossier, *, on: date) -> dict | None:
     """The engine's live estimate for a dossier, once it has expenses."""
     if not dossier.expenses.exists():
         return None
-    return simulate(dossier_situation(dossier, filed_on=on))
+    try:
+        return simulate(dossier_situation(dossier, filed_on=on))
+    except core.InputError as exc:  # data the rules cannot read: say so, never a server error
+        return {"unavailable": exc.message}
 
 
 def dossier_submit(*, user, dossier: Dossier, sworn: bool, now=None) -> Dossier:

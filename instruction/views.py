@@ -15,6 +15,7 @@ from applications.workflow import TRANSITIONS, TransitionError
 from instruction import forms, review, services
 from instruction.commission import dossier_schedule
 from instruction.selectors import get_dossier_for_agent
+from schemes import core
 
 
 def _agent_required(user) -> None:
@@ -23,7 +24,10 @@ def _agent_required(user) -> None:
 
 
 def review_context(dossier, **extra) -> dict:
-    estimate = review.review_estimate(dossier)
+    try:
+        estimate = review.review_estimate(dossier)
+    except core.InputError as exc:  # data the rules cannot read: shown, never a server error
+        estimate = {"unavailable": exc.message, "checks": []}
     checks = review.sync_checks(dossier, estimate)
     retentions = {
         line.pk: getattr(line, "retention", None)

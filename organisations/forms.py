@@ -1,4 +1,5 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 
 from organisations.models import Organisation
 from organisations.validators import clean_siret
@@ -48,6 +49,8 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["headcount"].max_value = 1_000_000
+        self.fields["headcount"].validators.append(MaxValueValidator(1_000_000))
         self.fields["department"].queryset = Department.objects.order_by("code")
         self.fields["department"].required = True
 

@@ -14,6 +14,8 @@ def parse_json(raw: str | bytes) -> Any:
         return json.loads(raw, parse_float=Decimal)
     except UnicodeDecodeError as exc:
         raise core.InputError("Le contenu doit être du texte JSON encodé en UTF-8.") from exc
+    except RecursionError as exc:
+        raise core.InputError("Le contenu JSON est trop profondément imbriqué.") from exc
     except json.JSONDecodeError as exc:
         raise core.InputError(
             f"Le contenu n'est pas du JSON valide (ligne {exc.lineno}, colonne {exc.colno})."

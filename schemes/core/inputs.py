@@ -143,6 +143,11 @@ def required(d: dict[str, Any], key: str, path: str) -> Any:
     return d[key]
 
 
+# Amounts are computed with Decimal to the cent: beyond a thousand billion euros they are not
+# plausible and would exceed the decimal context's precision.
+MAX_AMOUNT = Decimal("1000000000000")
+
+
 def to_amount(value: Any, where: str, allow_negative: bool = False) -> Decimal:
     if isinstance(value, bool):
         raise InputError(f"« {where} » doit être un montant, pas un booléen.", where)
@@ -162,6 +167,8 @@ def to_amount(value: Any, where: str, allow_negative: bool = False) -> Decimal:
         )
     if not amount.is_finite():
         raise InputError(f"« {where} » doit être un montant fini.", where)
+    if abs(amount) >= MAX_AMOUNT:
+        raise InputError(f"« {where} » est un montant trop grand (au plus 999 999 999 999,99 €).", where)
     if amount < 0 and not allow_negative:
         raise InputError(f"« {where} » ne peut pas être négatif.", where)
     return amount
@@ -251,6 +258,8 @@ def integer(d: dict[str, Any], key: str, path: str) -> int:
         raise InputError(f"« {where} » doit être un nombre entier.", where) from None
     if not dec.is_finite() or dec != dec.to_integral_value() or dec < 0:
         raise InputError(f"« {where} » doit être un nombre entier positif.", where)
+    if dec >= MAX_AMOUNT:
+        raise InputError(f"« {where} » est un nombre trop grand.", where)
     return int(dec)
 
 

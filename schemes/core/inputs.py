@@ -168,7 +168,9 @@ def to_amount(value: Any, where: str, allow_negative: bool = False) -> Decimal:
     if not amount.is_finite():
         raise InputError(f"« {where} » doit être un montant fini.", where)
     if abs(amount) >= MAX_AMOUNT:
-        raise InputError(f"« {where} » est un montant trop grand (au plus 999 999 999 999,99 €).", where)
+        raise InputError(
+            f"« {where} » est un montant trop grand (au plus 999 999 999 999,99 €).", where
+        )
     if amount < 0 and not allow_negative:
         raise InputError(f"« {where} » ne peut pas être négatif.", where)
     return amount

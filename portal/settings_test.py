@@ -32,3 +32,6 @@ STAFF_OTP_REQUIRED = False
 # No antivirus in tests unless one asks for it: tests/applications/test_clamav_eicar.py uses the
 # daemon at TEST_CLAMAV_ADDRESS (started by .ci/run with the EICAR test signature only).
 CLAMAV_ADDRESS = ""
+# The tests' cache stays in memory, even when REDIS_URL is set (the Redis database is the Celery
+# worker's broker in .ci/run's second run: clearing a Redis cache between tests would flush it).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,8 +1,11 @@
 import os
+import sys
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+if os.path.basename(sys.argv[0]).startswith("celery"):
+    os.environ["PORTAL_SERVING"] = "1"  # a worker or beat: settings refuse to run without a SECRET_KEY
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -3,6 +3,7 @@
 Production values are the defaults; the demo (`make demo`) and the tests override little.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,9 +20,11 @@ DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Development only: a key kept on this machine, outside git.
+    # Serving (gunicorn, Celery) without a configured key is refused; offline commands
+    # (manage.py simulate, makemigrations...) and development use a key kept on this machine.
+    if os.environ.get("PORTAL_SERVING") == "1" and not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set to serve the portal (DEBUG is off).")
+    # A key kept on this machine, outside git.
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     key_file = VAR_DIR / "dev-secret-key"
     if not key_file.exists():

@@ -49,12 +49,33 @@ def test_malformed_environment_values_raise(monkeypatch):
     assert env_list("X_LIST", []) == ["a", "b", "c"]
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    result = run_python(
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='portal.settings'; django.setup()"
-    )
+def test_production_settings_refuse_to_serve_without_a_secret_key(tmp_path):
+    result = run_python("import portal.wsgi", VAR_DIR=str(tmp_path))
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_offline_commands_run_without_a_secret_key(tmp_path):
+    """The contract's `python manage.py simulate` works on a bare checkout, no variable needed."""
+    situation = (
+        '{"scheme": "IDF-CN2", "filed_on": "2021-06-15", "applicant": {"kind": "commune", '
+        '"department": "93"}, "project": {"expenses": [{"category": "commerce_solution", '
+        '"amount": "13500"}]}}'
+    )
+    unset = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PORTAL_SERVING"}
+    env = {**{k: v for k, v in os.environ.items() if k not in unset}, "VAR_DIR": str(tmp_path)}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "simulate", "-"],
+        cwd=ROOT,
+        input=situation,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"award": "6000.00"' in result.stdout
 
 
 def test_embedded_defaults_sqlite_eager_tasks_console_mail(tmp_path):

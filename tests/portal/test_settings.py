@@ -64,7 +64,9 @@ def test_offline_commands_run_without_a_secret_key(tmp_path):
     )
     unset = {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE", "DATABASE_URL", "PORTAL_SERVING"}
     env = {**{k: v for k, v in os.environ.items() if k not in unset}, "VAR_DIR": str(tmp_path)}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "simulate", "-"],
         cwd=ROOT,

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from accounts.enums import Role
+from accounts.enums import STAFF_ROLES, Role
 
 
 def regions_for_role(user, role: str) -> list[int]:
@@ -36,6 +36,4 @@ def scheme_scope_q(user, role: str, *, region_field: str, scheme_field: str) -> 
 
 
 def is_staff_member(user) -> bool:
-    return user.is_authenticated and bool(
-        user.roles() & {Role.AGENT, Role.FINANCE, Role.SCHEME_MANAGER, Role.ADMIN}
-    )
+    return user.is_authenticated and bool(user.roles() & STAFF_ROLES)

@@ -5,13 +5,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.enums import Role
-from applications.enums import DossierState as S
 from applications.models import Dossier
 from applications.workflow import TransitionError, apply_transition
 from audit.services import audit_record
 from instruction.enums import Vote
 from instruction.models import AgendaItem, CommissionSession
-from instruction.services import COMMISSION_SCHEMES, _award, _refuse, require_agent, review_of
+from instruction.services import (
+    COMMISSION_SCHEMES,
+    award_dossier,
+    refuse_dossier,
+    require_agent,
+    review_of,
+)
 
 
 def session_create(*, user, region, number: str, date) -> CommissionSession:
@@ -62,13 +67,13 @@ def vote_record(*, user, item: AgendaItem, vote: str, deliberation_number: str =
     item.recorded_by, item.recorded_at = user, timezone.now()
     item.save()
     if vote == Vote.FOR:
-        return _award(
+        return award_dossier(
             dossier,
             actor=user,
             transition="vote_for",
             comment=f"{item.session} — délibération {item.deliberation_number}".strip(" —"),
         )
-    return _refuse(
+    return refuse_dossier(
         dossier,
         actor=user,
         transition="vote_against",
@@ -90,6 +95,3 @@ def bulk(action, dossiers, **kwargs) -> list[tuple[Dossier, bool, str]]:
         else:
             report.append((dossier, True, "Fait."))
     return report
-
-
-__all__ = ["S", "bulk", "dossier_schedule", "session_create", "vote_record"]

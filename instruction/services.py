@@ -212,7 +212,7 @@ def project_start(dossier: Dossier, *, decided_on: date) -> date:
     return max(start, earliest) if earliest else start
 
 
-def _award(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
+def award_dossier(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
     review = review_of(dossier)
     today = timezone.localdate()
     refusal = budget.envelope_refusal(
@@ -242,7 +242,7 @@ def _award(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Do
     return dossier
 
 
-def _refuse(dossier: Dossier, *, actor, transition: str, motivation: str) -> Dossier:
+def refuse_dossier(dossier: Dossier, *, actor, transition: str, motivation: str) -> Dossier:
     if not motivation.strip():
         raise ValidationError(
             "La motivation du refus est obligatoire : elle figure dans la lettre au demandeur."
@@ -267,13 +267,13 @@ def dossier_accept(*, user, dossier: Dossier, comment: str = "") -> Dossier:
         raise TransitionError(
             "La proposition est défavorable : refusez le dossier ou retirez la proposition."
         )
-    return _award(dossier, actor=user, transition="accept", comment=comment)
+    return award_dossier(dossier, actor=user, transition="accept", comment=comment)
 
 
 @transaction.atomic
 def dossier_reject(*, user, dossier: Dossier, motivation: str) -> Dossier:
     require_agent(user, dossier)
-    return _refuse(dossier, actor=user, transition="reject", motivation=motivation)
+    return refuse_dossier(dossier, actor=user, transition="reject", motivation=motivation)
 
 
 @transaction.atomic

@@ -122,7 +122,13 @@ class Dossier(models.Model):
         verbose_name = "dossier"
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["state", "submitted_at"], name="dossier_state_submitted_idx"),
+            # The queue's default sort inside a tab (state, then oldest first, then the pk as the
+            # tie-breaker): PostgreSQL walks it in order and stops at the page's last row.
+            models.Index(
+                fields=["state", "submitted_at", "id"], name="dossier_state_submitted_idx"
+            ),
+            # The queue's tab counters: an index-only scan over the agent's schemes.
+            models.Index(fields=["scheme", "state", "id"], name="dossier_scheme_state_idx"),
             # The queue's amount filter and sort (instruction.queue.AMOUNT): keep both identical.
             models.Index(
                 Coalesce(

@@ -198,6 +198,14 @@ def process_tree_cpu(pid: int) -> float:
         return 0.0
 
 
+def children_cpu() -> float:
+    """CPU seconds of this script's finished children (locust, once it has been waited for)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def postgres_cpu() -> float:
     try:
         import psutil
@@ -402,12 +410,15 @@ def main() -> int:
         load_before = os.getloadavg()[0]
         psutil.cpu_percent(percpu=True)
         web_cpu, pg_cpu = process_tree_cpu(web.popen.pid), postgres_cpu()
+        worker_cpu, locust_cpu = process_tree_cpu(worker.popen.pid), children_cpu()
         started = time.monotonic()
         prefix = run_locust(args, env, port, work)
         elapsed = time.monotonic() - started
         machine = psutil.cpu_percent(percpu=True)
         web_cpu = process_tree_cpu(web.popen.pid) - web_cpu
         pg_cpu = postgres_cpu() - pg_cpu
+        worker_cpu = process_tree_cpu(worker.popen.pid) - worker_cpu
+        locust_cpu = children_cpu() - locust_cpu  # locust ran (and was waited for) as a child
         for process in processes:
             process.assert_running()
 
@@ -420,7 +431,8 @@ def main() -> int:
         print(
             f"CPU during the run (locust and set-up included): machine "
             f"{' / '.join(f'{p:.0f} %' for p in machine)} per core; gunicorn "
-            f"{web_cpu / elapsed:.2f} cores, PostgreSQL {pg_cpu / elapsed:.2f} cores; "
+            f"{web_cpu / elapsed:.2f} cores, PostgreSQL {pg_cpu / elapsed:.2f} cores, "
+            f"Celery worker {worker_cpu / elapsed:.2f} cores, locust {locust_cpu / elapsed:.2f} cores; "
             f"load average before the run {load_before:.2f}"
         )
         print(

@@ -113,6 +113,10 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # No JIT compilation: the queue's counters are estimated above jit_above_cost, and
+        # compiling them costs more (tens of ms) than running them (OLTP pages, short queries).
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -293,6 +297,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+FORM_RENDERER = "portal.form_renderer.FormRenderer"
 
 # Attachments: limits shown before upload; a ClamAV daemon scans them when CLAMAV_ADDRESS is set
 # ("host:port" or a Unix socket path); without it files are marked "not scanned".

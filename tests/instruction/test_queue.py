@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from applications.models import Dossier
 from instruction.management.commands.seed_load import seed_load
 from instruction.models import Review
 from instruction.queue import SORTS, TAB_CODES
+from instruction.services import dossier_assign, dossier_take
 from tests.applications.factories import DossierFactory, organisation_for
 from tests.factories import RoleAssignmentFactory, UserFactory
 
@@ -170,6 +172,44 @@ def test_a_submitted_dossier_given_to_an_agent_is_no_longer_to_take(client, agen
     }  # fmt: skip
 
 
+def _counter_queries(client, **params) -> tuple[dict[str, int], int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = get_queue(client, **params)
+    aggregates = [q for q in captured.captured_queries if 'AS "to_take"' in q["sql"]]
+    return counters(response), len(aggregates)
+
+
+def test_counters_are_reused_until_a_dossier_is_taken(client, agent_hdf, hdf_queue):
+    client.force_login(agent_hdf)
+    first, computed = _counter_queries(client)
+    assert (first["to_take"], first["mine"], computed) == (1, 3, 1)
+    again, computed = _counter_queries(client, tab="mine", sort="-amount")  # same filters
+    assert (again, computed) == (first, 0)
+    _, computed = _counter_queries(client, scheme="INESS")  # other filters: other counters
+    assert computed == 1
+
+    dossier_take(user=agent_hdf, dossier=hdf_queue["to_take"])
+    after, computed = _counter_queries(client)
+    assert (after["to_take"], after["mine"], computed) == (0, 4, 1)
+
+
+def test_counters_follow_a_hand_over_between_agents(client, agent_hdf, hdf_queue):
+    client.force_login(agent_hdf)
+    assert counters(get_queue(client))["mine"] == 3
+    dossier_assign(user=agent_hdf, dossier=hdf_queue["mine"], agent=hdf_queue["colleague_user"])
+    assert counters(get_queue(client))["mine"] == 2
+
+
+def test_counters_of_an_agent_are_never_shown_to_another(client, agent_hdf, hdf_queue):
+    client.force_login(agent_hdf)
+    assert counters(get_queue(client))["mine"] == 3
+    client.force_login(hdf_queue["colleague_user"])
+    assert counters(get_queue(client))["mine"] == 2  # in instruction, proposed (not the rejected)
+    pdl_agent = RoleAssignmentFactory(region_code="PDL").user
+    client.force_login(pdl_agent)
+    assert counters(get_queue(client))["all"] == 1  # the PDL dossier only
+
+
 # --- Filters ------------------------------------------------------------------------------------
 
 
@@ -277,6 +317,19 @@ def test_search_by_name_ignores_accents_on_postgresql(client, agent_hdf, hdf_que
     assert got == {hdf_queue["to_take"].number}
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search indexes: PostgreSQL only")
+def test_search_uses_the_name_and_number_indexes_on_postgresql(agent_hdf, hdf_queue):
+    """The expressions of the search must stay those of the indexes (instruction migration 0004),
+    or every search reads all the organisations and all the dossiers."""
+    from instruction.queue import search_q
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force what can be used
+        plan = Dossier.objects.filter(search_q("Boulangerie Dupré")).explain()
+    assert "organisation_name_search_idx" in plan
+    assert "dossier_number_prefix_idx" in plan
+
+
 # --- Exports ------------------------------------------------------------------------------------
 
 
@@ -351,6 +404,7 @@ CASES = {
 
 
 def _measure(client, case, context) -> int:
+    cache.clear()  # the counters are computed, not read from the cache
     params = CASES[case](context)
     if "export" in case:
         response = client.get(reverse("instruction:export"), params)

@@ -1,0 +1,74 @@
+"""The queue's tab counters, cached until the queue changes.
+
+Counting every tab over an agent's whole scope is the queue page's most expensive query (tens of
+thousands of dossiers per region). Agents reload the queue far more often than dossiers move, so
+the counters are kept in the cache (Redis in production, shared by every gunicorn worker) under a
+key made of:
+
+- the **queue version**, a number bumped whenever a dossier changes state (a transition log row is
+  written) or a review changes (agent taken or assigned, overdue flag, proposal, decision): a
+  counter is never served after a change that could alter it;
+- the agent (the "Mes dossiers" tab is theirs) and their scope (regions and schemes);
+- the filters and search of the page (tab, sort and page do not change the counters).
+
+Changes that bypass both (an organisation renamed or moved to another département) show in the
+counters of a search or a département filter after ``COUNTERS_TTL`` seconds at most.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db import transaction
+
+COUNTERS_TTL = 60  # seconds
+VERSION_KEY = "instruction:queue-version"
+
+
+def queue_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A random start: counters cached under an evicted version are never read again.
+        cache.add(VERSION_KEY, secrets.randbits(40), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet (or evicted): the next reader starts a new one
+        cache.delete(VERSION_KEY)
+
+
+def queue_changed(**_) -> None:
+    """Invalidate every cached counter, now and again once the transaction commits.
+
+    Now: a page computed in this transaction does not reuse counters from before the change.
+    On commit: a page computed by another process between the two (still seeing the data from
+    before the commit) is not reused either.
+    """
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _values(params, name: str) -> list[str]:
+    if hasattr(params, "getlist"):  # a QueryDict
+        return params.getlist(name)
+    return [str(params[name])] if name in params else []
+
+
+def counters_key(*, scope_key: str, user_id: int, params, filter_names) -> str:
+    filters = sorted((name, value) for name in filter_names for value in _values(params, name))
+    digest = hashlib.sha256(urlencode(filters).encode()).hexdigest()[:32]
+    return f"instruction:queue-counters:{queue_version()}:{user_id}:{scope_key}:{digest}"
+
+
+def cached_counters(key: str, compute: Callable[[], dict[str, int]]) -> dict[str, int]:
+    counters = cache.get(key)
+    if counters is None:
+        counters = compute()
+        cache.set(key, counters, COUNTERS_TTL)
+    return counters

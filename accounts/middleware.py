@@ -12,6 +12,9 @@ from accounts.permissions import is_staff_member
 
 # Paths a staff member may reach before the second factor: the 2FA pages, logout, assets.
 OPEN_PREFIXES = ("/comptes/2fa/", "/comptes/logout/", "/static/", "/healthz")
+# The activity stamp is rewritten at most once a minute: a session write on every page would
+# cost an UPDATE per request, for an idle timeout counted in tens of minutes.
+ACTIVITY_RESOLUTION = 60
 
 
 class StaffSecurityMiddleware:
@@ -30,7 +33,8 @@ class StaffSecurityMiddleware:
                     "Votre session a expiré après une période d'inactivité : reconnectez-vous.",
                 )
                 return redirect(f"{reverse('account_login')}?next={request.path}")
-            request.session["last_activity"] = now
+            if last is None or now - last >= ACTIVITY_RESOLUTION:
+                request.session["last_activity"] = now
             if (
                 settings.STAFF_OTP_REQUIRED
                 and not user.is_verified()

@@ -21,10 +21,9 @@ from schemes.engine import simulate
 def review_situation(dossier: Dossier) -> dict:
     """The dossier's situation with the amounts the agent retained and the agent's region share."""
     situation = dossier_situation(dossier, filed_on=dossier.filed_on or timezone.localdate())
-    retentions = {r.line_id: r for r in ExpenseRetention.objects.filter(line__dossier=dossier)}
     expenses = []
     for line, expense in zip(dossier.expenses.all(), situation["project"]["expenses"], strict=True):
-        retention = retentions.get(line.pk)
+        retention = getattr(line, "retention", None)
         if retention is None:
             expenses.append(expense)
         elif retention.amount > 0:

@@ -1,6 +1,7 @@
+from django.db.models import Prefetch
 from django.http import Http404
 
-from applications.models import Dossier
+from applications.models import Dossier, ExpenseLine
 from instruction.permissions import agent_scope_q
 
 
@@ -19,6 +20,11 @@ def get_dossier_for_agent(user, pk: int) -> Dossier:
                 "rule_version",
                 "review__agent",
                 "submitted_by",
+            )
+            # Read several times by the review page (situation, estimate, retained expenses).
+            .prefetch_related(
+                Prefetch("expenses", queryset=ExpenseLine.objects.select_related("retention")),
+                "de_minimis_aids",
             )
             .get(pk=pk)
         )

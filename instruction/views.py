@@ -29,12 +29,8 @@ def review_context(dossier, **extra) -> dict:
     except core.InputError as exc:  # data the rules cannot read: shown, never a server error
         estimate = {"unavailable": exc.message, "checks": []}
     checks = review.sync_checks(dossier, estimate)
-    retentions = {
-        line.pk: getattr(line, "retention", None)
-        for line in dossier.expenses.select_related("retention")
-    }
     lines = [
-        {"line": line, "engine": est, "retention": retentions.get(line.pk)}
+        {"line": line, "engine": est, "retention": getattr(line, "retention", None)}
         for line, est in zip_longest(
             dossier.expenses.all(), (dossier.result or {}).get("lines", [])
         )

@@ -94,6 +94,17 @@ def test_staff_sessions_expire_after_inactivity(client, settings, password):
     assert not response.context["user"].is_authenticated
 
 
+def test_staff_active_within_the_idle_window_stay_logged_in(client, settings, password):
+    agent = RoleAssignmentFactory(role="agent", region_code="HDF").user
+    login(client, agent, password)
+    session = client.session
+    almost = int(time.time()) - settings.STAFF_IDLE_SECONDS + 10
+    session["last_activity"] = almost
+    session.save()
+    assert client.get(reverse("portal:space")).status_code == 200
+    assert client.session["last_activity"] >= int(time.time()) - 5  # the activity is recorded
+
+
 def test_logins_are_recorded_and_shown(client, applicant, password):
     login(client, applicant, password)
     assert LoginEvent.objects.filter(user=applicant).count() == 1

@@ -162,9 +162,13 @@ def test_order_of_expenses_does_not_matter(data: dict[str, Any], rnd: Any) -> No
     a, b = simulate(data, VERSIONS), simulate(shuffled, VERSIONS)
     assert (a["award"], a["base"], a["eligible"]) == (b["award"], b["base"], b["eligible"])
 
-    # lines permuted accordingly (identical input lines are interchangeable, defaults applied)
+    # lines permuted accordingly (identical input lines are interchangeable, defaults applied:
+    # mode "purchase", and "months" 0 is no duration, as when absent)
     def key(line: dict[str, Any]) -> str:
-        return json.dumps({"mode": "purchase", **line}, sort_keys=True)
+        line = {"mode": "purchase", **line}
+        if not line.get("months"):
+            line.pop("months", None)
+        return json.dumps(line, sort_keys=True)
 
     pairs_a = sorted((key(expenses[i]), a["lines"][i]["retained"]) for i in range(len(expenses)))
     pairs_b = sorted(

@@ -32,15 +32,18 @@ from schemes.models import Scheme
 from schemes.selectors import version_to_show
 
 
-def step_context(dossier, step: str, **extra) -> dict:
+def step_context(dossier, step: str, *, live_estimate: bool = True, **extra) -> dict:
     """What every step page shows: the stepper, the live estimate, the region's colours."""
     today = timezone.localdate()
+    estimate = None
+    if live_estimate:
+        estimate = services.dossier_estimate(dossier, on=dossier.filed_on or today)
     return {
         "dossier": dossier,
         "step": step,
         "steps": STEPS,
         "region": dossier.scheme.region,
-        "estimate": services.dossier_estimate(dossier, on=dossier.filed_on or today),
+        "estimate": estimate,
         **extra,
     }
 
@@ -131,7 +134,8 @@ def dossier_new(request):
 @login_required
 def dossier_detail(request, pk: int):
     dossier = get_dossier_for_member(request.user, pk)
-    context = step_context(dossier, "")
+    # A submitted dossier shows the estimate frozen at submission (dossier.result), not a new one.
+    context = step_context(dossier, "", live_estimate=not dossier.result)
     context["timeline"] = [
         {
             "event": event,

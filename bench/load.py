@@ -364,6 +364,10 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (compose: 3)")
     parser.add_argument("--redis-db", type=int, default=13, help="Redis database number")
+    parser.add_argument(
+        "--settle", type=int, default=120, help="seconds to wait at most for an idle machine"
+    )
+    parser.add_argument("--settle-load", type=float, default=1.0, help="load average taken as idle")
     args = parser.parse_args()
     if importlib.util.find_spec("locust") is None:
         print("locust is missing: .venv/bin/pip install 'locust>=2.47'", file=sys.stderr)
@@ -407,6 +411,11 @@ def main() -> int:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30).read()
         import psutil
 
+        # collectstatic and the seeding leave the machine busy for a while: start from an idle
+        # machine (load average under --settle-load), waiting at most --settle seconds.
+        deadline = time.monotonic() + args.settle
+        while os.getloadavg()[0] > args.settle_load and time.monotonic() < deadline:
+            time.sleep(5)
         load_before = os.getloadavg()[0]
         psutil.cpu_percent(percpu=True)
         web_cpu, pg_cpu = process_tree_cpu(web.popen.pid), postgres_cpu()

@@ -35,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.enums import Role
@@ -46,6 +47,7 @@ from instruction.permissions import agent_scope_q
 from instruction.queue_cache import cached_counters, counters_key
 from organisations.models import Organisation
 from schemes.models import Scheme
+from schemes.templatetags.aides import euros
 from territories.models import Department
 
 PAGE_SIZE = 50
@@ -395,6 +397,18 @@ def decorate(row: dict) -> dict:
     return row
 
 
+def decorate_for_page(row: dict) -> dict:
+    """The row with its texts ready to print: fifty rows of ten cells through template filters
+    were a large part of the page's time."""
+    row = decorate(row)
+    row["url"] = reverse("instruction:dossier", args=[row["pk"]])
+    submitted, overdue = row["submitted_at"], row["overdue_since"]
+    row["submitted_text"] = timezone.localtime(submitted).strftime("%d/%m/%Y") if submitted else ""
+    row["overdue_text"] = overdue.strftime("%d/%m/%Y") if overdue else ""
+    row["amount_text"] = euros(row["amount"])
+    return row
+
+
 def queue_page(*, scope: Scope, params, page_size: int = PAGE_SIZE) -> tuple[QueueResult, Page]:
     """The queue for one request: counters (one query, cached) and one page of rows (one query)."""
     result = queue_list(scope=scope, params=params)
@@ -410,7 +424,7 @@ def queue_page(*, scope: Scope, params, page_size: int = PAGE_SIZE) -> tuple[Que
     paginator = Paginator(queue_rows(result.queryset), page_size)
     paginator.count = result.counters[result.tab]  # spares a COUNT(*): the counter is the count
     page = paginator.get_page(params.get("page"))
-    page.object_list = [decorate(row) for row in page.object_list]
+    page.object_list = [decorate_for_page(row) for row in page.object_list]
     return result, page
 
 

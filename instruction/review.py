@@ -41,22 +41,32 @@ def review_estimate(dossier: Dossier) -> dict:
 
 
 def sync_checks(dossier: Dossier, result: dict) -> list[CriterionCheck]:
-    """Store the engine's checklist, keeping what the agent already confirmed or overrode."""
+    """Store the engine's checklist, keeping what the agent already confirmed or overrode.
+
+    The first view of a dossier creates its checks in one INSERT; a colleague opening the same
+    dossier at the same moment may create them too: the second INSERT skips what exists.
+    """
     existing = {c.code: c for c in dossier.criterion_checks.all()}
+    missing = []
     for check in result.get("checks", []):
         row = existing.get(check["code"])
         label = f"{check['label']} — {check.get('detail', '')}".strip(" —")[:300]
         if row is None:
-            existing[check["code"]] = CriterionCheck.objects.create(
-                dossier=dossier,
-                code=check["code"],
-                label=label,
-                source=check.get("source", "")[:500],
-                engine_passed=check["passed"],
+            missing.append(
+                CriterionCheck(
+                    dossier=dossier,
+                    code=check["code"],
+                    label=label,
+                    source=check.get("source", "")[:500],
+                    engine_passed=check["passed"],
+                )
             )
         elif (row.label, row.engine_passed) != (label, check["passed"]):
             row.label, row.engine_passed = label, check["passed"]
             row.save(update_fields=["label", "engine_passed"])
+    if missing:
+        CriterionCheck.objects.bulk_create(missing, ignore_conflicts=True)
+        existing = {c.code: c for c in dossier.criterion_checks.all()}
     return sorted(existing.values(), key=lambda c: c.pk)
 
 

@@ -492,7 +492,10 @@ def provider_change_decide(
 
 def accepted_supplier(line) -> str:
     """The supplier the payment checks use: the last accepted change, else the original quote's."""
-    change = (
-        line.provider_changes.filter(state=ChangeState.ACCEPTED).order_by("-decided_at").first()
-    )
-    return change.new_supplier if change else line.supplier
+    # .all(): the changes prefetched by the dossier pages are used as they are (no query per line).
+    accepted = [c for c in line.provider_changes.all() if c.state == ChangeState.ACCEPTED]
+    if not accepted:
+        return line.supplier
+    return max(
+        accepted, key=lambda c: (c.decided_at is not None, c.decided_at or 0, c.pk)
+    ).new_supplier

@@ -50,8 +50,21 @@ def payment_overview(dossier) -> dict:
         payment_request.explanation = (
             explanation if isinstance(explanation, list) else [str(explanation)]
         )
-    payments = list(dossier.payments.order_by("validated_at"))
     changes = list(dossier.provider_changes.select_related("expense_line"))
+    if not requests and not dossier.awarded_amount:
+        # Never awarded, nothing asked: no payment, no recovery order, no deadline to show.
+        return {
+            "requests": [],
+            "payments": [],
+            "paid_total": 0,
+            "recoveries": [],
+            "changes": changes,
+            "pending_changes": [c for c in changes if c.state == ChangeState.PENDING],
+            "proofs_deadline": None,
+            "deadline_passed": False,
+            "payable": False,
+        }
+    payments = list(dossier.payments.order_by("validated_at"))
     review = getattr(dossier, "review", None)
     deadline = getattr(review, "proofs_deadline", None)
     return {

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from instruction import review, services
 from instruction.commission import dossier_schedule, session_create, vote_record
 from instruction.deadlines import flag_overdue_and_remind
-from instruction.models import Reminder, Review
+from instruction.models import CriterionCheck, Reminder, Review
 from territories.models import Region
 from tests.factories import RoleAssignmentFactory, UserFactory
 
@@ -238,6 +238,30 @@ def test_review_page_shows_checks_expenses_and_live_award(client, submitted, age
     )
     assert response.status_code == 302
     assert review.review_estimate(dossier)["award"] == "7000.00"  # 50 % of 14 000 € HT
+
+
+def test_checklist_is_stored_once_when_a_colleague_opens_the_dossier_at_the_same_time(
+    client, submitted, agent_of, monkeypatch
+):
+    dossier = submitted("PDL-IN")
+    client.force_login(agent_of("PDL"))
+    real_bulk_create = CriterionCheck.objects.bulk_create
+
+    def colleague_first(checks, **kwargs):
+        # The colleague's page stores the first criterion between our read and our INSERT.
+        first = checks[0]
+        CriterionCheck.objects.create(
+            dossier=dossier, code=first.code, label=first.label, engine_passed=first.engine_passed
+        )
+        return real_bulk_create(checks, **kwargs)
+
+    monkeypatch.setattr(CriterionCheck.objects, "bulk_create", colleague_first)
+    response = client.get(reverse("instruction:dossier", args=[dossier.pk]))
+    assert response.status_code == 200
+    codes = [check.code for check in response.context["checks"]]
+    assert codes and len(codes) == len(set(codes))
+    assert sorted(codes) == sorted(c["code"] for c in review.review_estimate(dossier)["checks"])
+    assert CriterionCheck.objects.filter(dossier=dossier).count() == len(codes)
 
 
 def test_two_agents_editing_at_once_get_a_conflict_and_lose_nothing(client, submitted, agent_of):

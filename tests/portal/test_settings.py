@@ -139,3 +139,18 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="PostgreSQL only"
+)
+def test_postgresql_sessions_skip_jit_and_plan_cursors_for_every_row(db):
+    """Queue counters must not pay a JIT compilation; exports read their cursor to the end."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        jit = cursor.fetchone()[0]
+        cursor.execute("SHOW cursor_tuple_fraction")
+        fraction = float(cursor.fetchone()[0])
+    assert (jit, fraction) == ("off", 1.0)

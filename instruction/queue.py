@@ -310,7 +310,13 @@ class Scope:
         return sorted({a.region_id for a in self.assignments})
 
     def dossiers(self) -> QuerySet:
-        scope = Q() if self.is_admin else agent_scope_q(self.user)
+        if self.is_admin:
+            scope = Q()
+        else:
+            # The permission rule, and the same scope as a list of schemes: PostgreSQL then reads
+            # the counters from the (scheme, state, id) index instead of scanning every dossier.
+            scheme_ids = list(self.schemes().values_list("pk", flat=True))
+            scope = agent_scope_q(self.user) & Q(scheme_id__in=scheme_ids)
         return Dossier.objects.filter(scope).exclude(state=S.DRAFT).alias(amount=AMOUNT)
 
     def schemes(self) -> QuerySet:

@@ -153,4 +153,6 @@ def test_postgresql_sessions_skip_jit_and_plan_cursors_for_every_row(db):
         jit = cursor.fetchone()[0]
         cursor.execute("SHOW cursor_tuple_fraction")
         fraction = float(cursor.fetchone()[0])
-    assert (jit, fraction) == ("off", 1.0)
+        cursor.execute("SHOW random_page_cost")
+        random_page_cost = float(cursor.fetchone()[0])
+    assert (jit, fraction, random_page_cost) == ("off", 1.0, 1.1)

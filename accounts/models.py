@@ -45,17 +45,21 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def assignments(self) -> list["RoleAssignment"]:
+        """The user's role assignments with their regions, read once per user object (that is,
+        once per request): the role checks, scopes and menus of a page all read them."""
+        cached = getattr(self, "_assignments_cache", None)
+        if cached is None:
+            cached = list(self.role_assignments.select_related("region"))
+            self._assignments_cache = cached
+        return cached
+
     def roles(self) -> set[str]:
         """The user's role codes; every account is at least an applicant."""
-        cached = getattr(self, "_roles_cache", None)
-        if cached is None:
-            cached = {Role.APPLICANT.value} | set(
-                self.role_assignments.values_list("role", flat=True)
-            )
-            if self.is_superuser:
-                cached.add(Role.ADMIN.value)
-            self._roles_cache = cached
-        return cached
+        roles = {Role.APPLICANT.value} | {a.role for a in self.assignments()}
+        if self.is_superuser:
+            roles.add(Role.ADMIN.value)
+        return roles
 
     def has_role(self, role: str) -> bool:
         return role in self.roles()

@@ -14,8 +14,8 @@ def regions_for_role(user, role: str) -> list[int]:
     if user.has_role(Role.ADMIN):
         return list(Region.objects.values_list("id", flat=True))
     return list(
-        user.role_assignments.filter(role=role, region__isnull=False).values_list(
-            "region_id", flat=True
+        dict.fromkeys(
+            a.region_id for a in user.assignments() if a.role == role and a.region_id is not None
         )
     )
 
@@ -27,7 +27,9 @@ def scheme_scope_q(user, role: str, *, region_field: str, scheme_field: str) -> 
     if user.has_role(Role.ADMIN):
         return Q()
     query = Q(pk__in=[])
-    for assignment in user.role_assignments.filter(role=role, region__isnull=False):
+    for assignment in user.assignments():
+        if assignment.role != role or assignment.region_id is None:
+            continue
         part = Q(**{region_field: assignment.region_id})
         if assignment.scheme_codes:
             part &= Q(**{f"{scheme_field}__in": assignment.scheme_codes})

@@ -21,9 +21,9 @@ def can_instruct(user, dossier) -> tuple[bool, str]:
         return False, "Seuls les instructeurs de la Région peuvent instruire les dossiers."
     if user.has_role(Role.ADMIN):
         return True, ""
-    for assignment in user.role_assignments.filter(
-        role=Role.AGENT, region_id=dossier.scheme.region_id
-    ):
+    for assignment in user.assignments():
+        if assignment.role != Role.AGENT or assignment.region_id != dossier.scheme.region_id:
+            continue
         if not assignment.scheme_codes or dossier.scheme.code in assignment.scheme_codes:
             return True, ""
     return False, "Ce dossier ne relève pas de votre périmètre d'instruction."

@@ -283,11 +283,9 @@ class Scope:
     def for_user(cls, user) -> "Scope":
         if user.has_role(Role.ADMIN):
             return cls(user=user, is_admin=True)
-        assignments = list(
-            user.role_assignments.filter(role=Role.AGENT, region__isnull=False).select_related(
-                "region"
-            )
-        )
+        assignments = [
+            a for a in user.assignments() if a.role == Role.AGENT and a.region_id is not None
+        ]
         return cls(user=user, is_admin=False, assignments=assignments)
 
     @property

@@ -215,7 +215,7 @@ def build_world() -> World:
         date=timezone.localdate() + timedelta(days=10),
     )
     for user in users.values():
-        user.__dict__.pop("_roles_cache", None)
+        user.__dict__.pop("_assignments_cache", None)
     return world
 
 

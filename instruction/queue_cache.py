@@ -11,6 +11,9 @@ key made of:
 - the agent (the "Mes dossiers" tab is theirs) and their scope (regions and schemes);
 - the filters and search of the page (tab, sort and page do not change the counters).
 
+The option lists of the filters (schemes, départements, agents of the scope) are cached too, for
+``CHOICES_TTL`` seconds.
+
 Changes that bypass both (an organisation renamed or moved to another département) show in the
 counters of a search or a département filter after ``COUNTERS_TTL`` seconds at most.
 """
@@ -24,6 +27,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 COUNTERS_TTL = 60  # seconds
+CHOICES_TTL = 300  # seconds: a new agent or scheme shows in the filters within five minutes
 VERSION_KEY = "instruction:queue-version"
 
 
@@ -72,3 +76,13 @@ def cached_counters(key: str, compute: Callable[[], dict[str, int]]) -> dict[str
         counters = compute()
         cache.set(key, counters, COUNTERS_TTL)
     return counters
+
+
+def cached_choices(scope_key: str, compute: Callable[[], dict]) -> dict:
+    """The option lists of the queue's filters (schemes, départements, agents) of a scope."""
+    key = f"instruction:queue-choices:{scope_key}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = compute()
+        cache.set(key, choices, CHOICES_TTL)
+    return choices

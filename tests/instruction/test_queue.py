@@ -133,6 +133,24 @@ def test_agent_scoped_to_schemes_sees_only_those(client, db):
     assert [s.code for s in response.context["filter"].form.fields["scheme"].queryset] == ["INESS"]
 
 
+def test_queue_scope_is_the_permission_rule_for_every_kind_of_assignment(db):
+    """The queue filters on the list of the agent's schemes: the same dossiers as agent_scope_q."""
+    from instruction.permissions import agent_scope_q
+    from instruction.queue import Scope
+
+    seed_load(160)
+    one_region = RoleAssignmentFactory(region_code="HDF").user
+    some_schemes = RoleAssignmentFactory(region_code="HDF", scheme_codes=["INESS"]).user
+    two_regions = RoleAssignmentFactory(region_code="PDL").user
+    RoleAssignmentFactory(user=two_regions, region_code="IDF", scheme_codes=["IDF-CN2"])
+    for agent in (one_region, some_schemes, two_regions):
+        expected = set(
+            Dossier.objects.filter(agent_scope_q(agent)).exclude(state=S.DRAFT).values_list("pk")
+        )
+        assert expected
+        assert set(Scope.for_user(agent).dossiers().values_list("pk")) == expected
+
+
 # --- Tabs and counters --------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ Needs `pip install locust` in the venv, PostgreSQL on 127.0.0.1:5432 (user postg
 
 1. a fresh PostgreSQL database `bench_load_<N>_<pid>` (or --reuse-db NAME, already seeded by an
    earlier --keep-db run: then no seeding), `migrate`, `seed_demo`, `seed_load --dossiers N`,
-   `collectstatic`;
+   `VACUUM ANALYZE`, `collectstatic` (and, before locust starts, a wait of at most --settle s for an
+   idle machine);
 2. gunicorn and a Celery worker with the command lines of docker-compose.yml's `web` and `worker`
    services (read by scripts/smoke.py's helpers; gunicorn bound to 127.0.0.1:<free port>, its
    --workers replaced by --workers), production settings (DEBUG off) except: plain HTTP on
@@ -392,8 +393,10 @@ def main() -> int:
         if not args.reuse_db:
             manage(env, "seed_demo")
             manage(env, "seed_load", "--dossiers", str(args.dossiers), timeout=1800)
-            log("ANALYZE (planner statistics after the bulk load, as autovacuum would)")
-            pg_admin("ANALYZE", database)
+            # What autovacuum does to a live database after a bulk load: planner statistics, and
+            # the visibility map that lets the queue's counters read their index alone.
+            log("VACUUM ANALYZE (as autovacuum would after the bulk load)")
+            pg_admin("VACUUM ANALYZE", database)
         manage(env, "collectstatic", "--noinput")
 
         commands = smoke.smoke_commands(port)

@@ -166,7 +166,7 @@ def name_search_q(text: str) -> Q:
         output_field=SearchVectorField(),
     )
     matching = Organisation.objects.annotate(document=document).filter(document=query).values("pk")
-    return Q(organisation_id__in=matching)
+    return Q(organisation_id__in=_listed(matching))
 
 
 def search_q(text: str) -> Q:
@@ -182,7 +182,23 @@ def search_q(text: str) -> Q:
     # Both sides are sub-queries on an index (number prefix, words of the name): PostgreSQL hashes
     # them once and, for the default sort, walks the dossiers by date until the page is full.
     by_number = Dossier.objects.filter(number__istartswith=text).order_by().values("pk")
-    return Q(pk__in=by_number) | name_search_q(text)
+    return Q(pk__in=_listed(by_number)) | name_search_q(text)
+
+
+SEARCH_LIST_MAX = 5000
+
+
+def _listed(ids: QuerySet) -> QuerySet | list:
+    """The ids found by an indexed look-up, as a list when there are not too many of them.
+
+    Given the list rather than the sub-query, PostgreSQL estimates how many dossiers match and
+    reads them through the organisation index instead of testing every dossier of the region
+    (a common name's counters: 55 → 15 ms). Thousands of ids: the sub-query stays.
+    """
+    if connection.vendor != "postgresql":
+        return ids
+    found = list(ids.values_list("pk", flat=True)[: SEARCH_LIST_MAX + 1])
+    return ids if len(found) > SEARCH_LIST_MAX else found
 
 
 class DateInput(forms.DateInput):

@@ -336,16 +336,20 @@ def test_search_by_name_ignores_accents_on_postgresql(client, agent_hdf, hdf_que
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="search indexes: PostgreSQL only")
-def test_search_uses_the_name_and_number_indexes_on_postgresql(agent_hdf, hdf_queue):
+def test_search_uses_the_name_and_number_indexes_on_postgresql(agent_hdf, hdf_queue, monkeypatch):
     """The expressions of the search must stay those of the indexes (instruction migration 0004),
     or every search reads all the organisations and all the dossiers."""
-    from instruction.queue import search_q
+    from instruction import queue
 
+    as_lists = set(Dossier.objects.filter(queue.search_q("dupré")).values_list("pk", flat=True))
+    monkeypatch.setattr(queue, "SEARCH_LIST_MAX", -1)  # keep the look-ups as sub-queries
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # tiny tables: force what can be used
-        plan = Dossier.objects.filter(search_q("Boulangerie Dupré")).explain()
+        plan = Dossier.objects.filter(queue.search_q("Boulangerie Dupré")).explain()
     assert "organisation_name_search_idx" in plan
     assert "dossier_number_prefix_idx" in plan
+    as_queries = set(Dossier.objects.filter(queue.search_q("dupré")).values_list("pk", flat=True))
+    assert as_lists == as_queries == {hdf_queue["to_take"].pk}
 
 
 # --- Exports ------------------------------------------------------------------------------------

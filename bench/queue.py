@@ -102,9 +102,12 @@ def child(n: int, runs: int) -> None:
             list_select_related = ["organisation", "scheme"]
             search_fields = ["number", "organisation__name"]
 
+    from urllib.parse import urlencode
+
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection, reset_queries
+    from django.http import QueryDict
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
@@ -183,7 +186,7 @@ def child(n: int, runs: int) -> None:
         cache.clear()
         reset_queries()
         with CaptureQueriesContext(connection) as listing:
-            _, page = queue_page(scope=scope, params=params)
+            _, page = queue_page(scope=scope, params=QueryDict(urlencode(params)))
         total = page.paginator.count
         statements = [
             q["sql"] for q in listing.captured_queries if "applications_dossier" in q["sql"]

@@ -32,12 +32,8 @@ VERSION_KEY = "instruction:queue-version"
 
 
 def queue_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # A random start: counters cached under an evicted version are never read again.
-        cache.add(VERSION_KEY, secrets.randbits(40), timeout=None)
-        version = cache.get(VERSION_KEY)
-    return version
+    # A random start: counters cached under an evicted version are never read again.
+    return cache.get_or_set(VERSION_KEY, lambda: secrets.randbits(40), timeout=None)
 
 
 def _bump() -> None:
@@ -58,31 +54,17 @@ def queue_changed(**_) -> None:
     transaction.on_commit(_bump)
 
 
-def _values(params, name: str) -> list[str]:
-    if hasattr(params, "getlist"):  # a QueryDict
-        return params.getlist(name)
-    return [str(params[name])] if name in params else []
-
-
 def counters_key(*, scope_key: str, user_id: int, params, filter_names) -> str:
-    filters = sorted((name, value) for name in filter_names for value in _values(params, name))
+    """`params`: the page's QueryDict."""
+    filters = sorted((name, value) for name in filter_names for value in params.getlist(name))
     digest = hashlib.sha256(urlencode(filters).encode()).hexdigest()[:32]
     return f"instruction:queue-counters:{queue_version()}:{user_id}:{scope_key}:{digest}"
 
 
 def cached_counters(key: str, compute: Callable[[], dict[str, int]]) -> dict[str, int]:
-    counters = cache.get(key)
-    if counters is None:
-        counters = compute()
-        cache.set(key, counters, COUNTERS_TTL)
-    return counters
+    return cache.get_or_set(key, compute, COUNTERS_TTL)
 
 
 def cached_choices(scope_key: str, compute: Callable[[], dict]) -> dict:
     """The option lists of the queue's filters (schemes, départements, agents) of a scope."""
-    key = f"instruction:queue-choices:{scope_key}"
-    choices = cache.get(key)
-    if choices is None:
-        choices = compute()
-        cache.set(key, choices, CHOICES_TTL)
-    return choices
+    return cache.get_or_set(f"instruction:queue-choices:{scope_key}", compute, CHOICES_TTL)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from accounts.tasks import send_email
@@ -13,6 +14,7 @@ from applications.uploads import validate_upload
 from audit.services import audit_record
 from instruction.enums import CheckStatus, RetentionStatus
 from instruction.models import CriterionCheck, ExpenseRetention, Message, Note
+from instruction.selectors import expenses_with_retention
 from instruction.services import claim_version, require_agent, review_of
 from outbox.services import enqueue
 from schemes.engine import simulate
@@ -20,6 +22,8 @@ from schemes.engine import simulate
 
 def review_situation(dossier: Dossier) -> dict:
     """The dossier's situation with the amounts the agent retained and the agent's region share."""
+    # Already there when the dossier comes from get_dossier_for_agent; one query otherwise.
+    prefetch_related_objects([dossier], expenses_with_retention())
     situation = dossier_situation(dossier, filed_on=dossier.filed_on or timezone.localdate())
     expenses = []
     for line, expense in zip(dossier.expenses.all(), situation["project"]["expenses"], strict=True):

@@ -5,6 +5,11 @@ from applications.models import Dossier, ExpenseLine
 from instruction.permissions import agent_scope_q
 
 
+def expenses_with_retention() -> Prefetch:
+    """A dossier's expense lines with what the agent retained of each (one query)."""
+    return Prefetch("expenses", queryset=ExpenseLine.objects.select_related("retention"))
+
+
 def dossiers_for_agent(user):
     return Dossier.objects.filter(agent_scope_q(user))
 
@@ -22,10 +27,7 @@ def get_dossier_for_agent(user, pk: int) -> Dossier:
                 "submitted_by",
             )
             # Read several times by the review page (situation, estimate, retained expenses).
-            .prefetch_related(
-                Prefetch("expenses", queryset=ExpenseLine.objects.select_related("retention")),
-                "de_minimis_aids",
-            )
+            .prefetch_related(expenses_with_retention(), "de_minimis_aids")
             .get(pk=pk)
         )
     except Dossier.DoesNotExist as exc:

@@ -496,6 +496,5 @@ def accepted_supplier(line) -> str:
     accepted = [c for c in line.provider_changes.all() if c.state == ChangeState.ACCEPTED]
     if not accepted:
         return line.supplier
-    return max(
-        accepted, key=lambda c: (c.decided_at is not None, c.decided_at or 0, c.pk)
-    ).new_supplier
+    latest = max(accepted, key=lambda c: (c.decided_at is not None, c.decided_at, c.pk))
+    return latest.new_supplier

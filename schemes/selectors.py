@@ -2,8 +2,6 @@ import hashlib
 import json
 from datetime import date
 
-from django.db.models import F, TextField
-from django.db.models.functions import Cast
 from django.http import Http404
 
 from schemes import core
@@ -16,47 +14,31 @@ _parsed: dict[str, core.RuleVersion] = {}
 _PARSED_MAX = 256
 
 
-def _as_core(row: dict) -> core.RuleVersion:
-    digest = hashlib.sha256(
-        json.dumps(row, default=str, sort_keys=True).encode(), usedforsecurity=False
-    ).hexdigest()
-    version = _parsed.get(digest)
-    if version is None:
-        version = core.RuleVersion.from_json(
-            {
-                "scheme": row["scheme_code"],
-                "ident": row["ident"],
-                "valid_from": row["valid_from"].isoformat(),
-                "valid_to": row["valid_to"].isoformat() if row["valid_to"] else None,
-                "label": row["label"],
-                "parameters": json.loads(row["parameters_text"]),
-            }
-        )
-        if len(_parsed) >= _PARSED_MAX:
-            _parsed.clear()
-        _parsed[digest] = version
-    return version
+def _digest(row: RuleVersion) -> str:
+    stored = [row.scheme.code, row.ident, row.valid_from, row.valid_to, row.label, row.parameters]
+    text = json.dumps(stored, default=str, sort_keys=True)
+    return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()
 
 
 def rule_versions(*, scheme_code: str | None = None) -> list[core.RuleVersion]:
     """The stored rule versions, as the rules core expects them (one query).
 
-    The parameters are read as text and parsed only when that text was never seen by this
-    process: every simulation (simulator, dossier pages, review page) needs the versions, and
-    parsing them cost more than the simulation itself.
+    A version is turned into the core's objects only when its stored content was never seen by
+    this process: every simulation (simulator, dossier pages, review page) needs the versions,
+    and that conversion cost more than the simulation itself.
     """
-    rows = RuleVersion.objects.order_by("scheme__code", "valid_from")
+    rows = RuleVersion.objects.select_related("scheme").order_by("scheme__code", "valid_from")
     if scheme_code:
         rows = rows.filter(scheme__code=scheme_code)
-    rows = rows.values(
-        "ident",
-        "valid_from",
-        "valid_to",
-        "label",
-        scheme_code=F("scheme__code"),
-        parameters_text=Cast("parameters", TextField()),
-    )
-    return [_as_core(row) for row in rows]
+    versions = []
+    for row in rows:
+        digest = _digest(row)
+        if digest not in _parsed:
+            if len(_parsed) >= _PARSED_MAX:
+                _parsed.clear()
+            _parsed[digest] = row.as_core()
+        versions.append(_parsed[digest])
+    return versions
 
 
 def version_to_show(*, scheme_code: str, day: date) -> core.RuleVersion | None:

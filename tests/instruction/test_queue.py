@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -131,6 +132,17 @@ def test_agent_scoped_to_schemes_sees_only_those(client, db):
     assert counters(response)["all"] == Dossier.objects.filter(scheme__code="INESS").count()
     assert {row["scheme_code"] for row in rows(response)} == {"INESS"}
     assert [s.code for s in response.context["filter"].form.fields["scheme"].queryset] == ["INESS"]
+    assert scheme_options(response) == ["", "INESS"]
+    # The option lists are cached per scope: a colleague with the whole region gets its own.
+    client.force_login(RoleAssignmentFactory(region_code="HDF").user)
+    assert scheme_options(get_queue(client, tab="all")) == ["", "INAC", "INESS"]
+    client.force_login(agent)
+    assert scheme_options(get_queue(client, tab="all")) == ["", "INESS"]
+
+
+def scheme_options(response) -> list[str]:
+    select = re.search(r'<select name="scheme".*?</select>', response.content.decode(), re.S)
+    return re.findall(r'<option value="([^"]*)"', select.group(0))
 
 
 def test_queue_scope_is_the_permission_rule_for_every_kind_of_assignment(db):

@@ -11,10 +11,10 @@ class InstructionConfig(AppConfig):
         from applications.models import Dossier, DossierTransitionLog
         from instruction import deadlines, workflow  # noqa: F401  (transitions, daily task)
         from instruction.models import Review
-        from instruction.queue_cache import queue_changed
+        from instruction.queue_cache import queue_changed, review_changed
 
         # The queue's cached counters follow every state change and every review change.
         post_save.connect(queue_changed, sender=DossierTransitionLog, dispatch_uid="queue-log")
-        post_save.connect(queue_changed, sender=Review, dispatch_uid="queue-review")
+        post_save.connect(review_changed, sender=Review, dispatch_uid="queue-review")
         post_delete.connect(queue_changed, sender=Review, dispatch_uid="queue-review-del")
         post_delete.connect(queue_changed, sender=Dossier, dispatch_uid="queue-dossier-del")

@@ -2,8 +2,9 @@
 
 Every page costs a constant number of SQL queries, whatever the number of dossiers:
 the scope (role assignments), the filter choices (schemes, départements, agents), one aggregate for
-the tab counters (which also gives the paginator its count) and one query for the page's rows,
-fetched as dictionaries with only the columns shown.
+the tab counters and one count of the agent's own dossiers (which also give the paginator its
+count; both cached, see queue_cache), and two queries for the page's rows, fetched as dictionaries
+with only the columns shown.
 
 Counters are computed over the agent's scope *with* the current filters and search applied, so
 that they answer "how many of what I am looking at are in each tab"; the tab of the list is one of
@@ -44,7 +45,7 @@ from accounts.models import User
 from applications.enums import DossierState as S
 from applications.models import Dossier
 from instruction.models import Review
-from instruction.queue_cache import cached_choices, cached_counters, counters_key
+from instruction.queue_cache import cached_choices, cached_counters, counters_key, mine_key
 from organisations.models import Organisation
 from schemes.models import Scheme
 from schemes.templatetags.aides import euros
@@ -407,13 +408,27 @@ def queue_list(*, scope: Scope, params) -> QueueResult:
     return QueueResult(filterset, tab, sort, descending, {}, queryset)
 
 
-def queue_counters(*, scope: Scope, filtered: QuerySet) -> dict[str, int]:
-    """All tab counters in one aggregate query."""
-    aggregates = {
-        code: Count("pk", filter=tab_q(code, scope.user)) if code != "all" else Count("pk")
-        for code in TAB_CODES
-    }
-    return filtered.order_by().aggregate(**aggregates)
+def queue_counters(*, scope: Scope, filtered: QuerySet, params) -> dict[str, int]:
+    """The counter of every tab, cached: one aggregate query shared by the agents of the scope,
+    and one count of the agent's own dossiers ("Mes dossiers")."""
+    key = counters_key(
+        scope_key=scope.key, params=params, filter_names=list(QueueFilter.base_filters)
+    )
+    shared_tabs = [code for code in TAB_CODES if code != "mine"]
+    shared = cached_counters(
+        key,
+        lambda: filtered.order_by().aggregate(
+            **{
+                code: Count("pk", filter=tab_q(code, scope.user)) if code != "all" else Count("pk")
+                for code in shared_tabs
+            }
+        ),
+    )
+    mine = cached_counters(
+        mine_key(key, scope.user.pk),
+        lambda: {"mine": filtered.filter(tab_q("mine", scope.user)).order_by().count()},
+    )
+    return {code: {**shared, **mine}[code] for code in TAB_CODES}
 
 
 def queue_rows(queryset: QuerySet) -> QuerySet:
@@ -449,15 +464,7 @@ def queue_page(*, scope: Scope, params, page_size: int = PAGE_SIZE) -> tuple[Que
     every matching dossier (thousands) before sorting them and keeping fifty.
     """
     result = queue_list(scope=scope, params=params)
-    key = counters_key(
-        scope_key=scope.key,
-        user_id=scope.user.pk,
-        params=params,
-        filter_names=list(QueueFilter.base_filters),
-    )
-    result.counters = cached_counters(
-        key, lambda: queue_counters(scope=scope, filtered=result.filterset.qs)
-    )
+    result.counters = queue_counters(scope=scope, filtered=result.filterset.qs, params=params)
     paginator = Paginator(result.queryset.values_list("pk", flat=True), page_size)
     paginator.count = result.counters[result.tab]  # spares a COUNT(*): the counter is the count
     page = paginator.get_page(params.get("page"))

@@ -8,7 +8,8 @@ key made of:
 - the **queue version**, a number bumped whenever a dossier changes state (a transition log row is
   written) or a review changes (agent taken or assigned, overdue flag, proposal, decision): a
   counter is never served after a change that could alter it;
-- the agent (the "Mes dossiers" tab is theirs) and their scope (regions and schemes);
+- the agent's scope (regions and schemes): agents of the same scope share the counters, except
+  "Mes dossiers", cached per agent;
 - the filters and search of the page (tab, sort and page do not change the counters).
 
 The option lists of the filters (schemes, départements, agents of the scope) are cached too, for
@@ -54,11 +55,37 @@ def queue_changed(**_) -> None:
     transaction.on_commit(_bump)
 
 
-def counters_key(*, scope_key: str, user_id: int, params, filter_names) -> str:
-    """`params`: the page's QueryDict."""
+# The review's fields the counters depend on: the agent (tabs "à prendre", "mes dossiers", filter
+# by agent) and the overdue date (filter "retard").
+REVIEW_QUEUE_FIELDS = frozenset({"agent", "agent_id", "overdue_since"})
+
+
+def review_changed(instance, created: bool = False, update_fields=None, **kwargs) -> None:
+    """A review saved: invalidate the counters unless the change cannot alter them.
+
+    A review created blank (no agent, not overdue) counts like no review at all; a save of named
+    fields (a region share, a proposal) leaves them alone. Any other save, and every deletion
+    (no ``created`` flag), invalidates them.
+    """
+    if created and instance.agent_id is None and instance.overdue_since is None:
+        return
+    if update_fields is not None and not REVIEW_QUEUE_FIELDS & set(update_fields):
+        return
+    queue_changed()
+
+
+def counters_key(*, scope_key: str, params, filter_names) -> str:
+    """The key of the counters of a scope and filter set (`params`: the page's QueryDict).
+
+    Agents of the same scope share them; "Mes dossiers" is cached apart, under ``mine_key``.
+    """
     filters = sorted((name, value) for name in filter_names for value in params.getlist(name))
     digest = hashlib.sha256(urlencode(filters).encode()).hexdigest()[:32]
-    return f"instruction:queue-counters:{queue_version()}:{user_id}:{scope_key}:{digest}"
+    return f"instruction:queue-counters:{queue_version()}:{scope_key}:{digest}"
+
+
+def mine_key(counters_key: str, user_id: int) -> str:
+    return f"{counters_key}:mine:{user_id}"
 
 
 def cached_counters(key: str, compute: Callable[[], dict[str, int]]) -> dict[str, int]:

@@ -48,8 +48,21 @@ def claim_version(dossier: Dossier, expected: int | None) -> None:
 
 
 def review_of(dossier: Dossier) -> Review:
+    """The dossier's review, created on the first change an agent makes."""
     review, _ = Review.objects.get_or_create(dossier=dossier)
     return review
+
+
+def review_shown(dossier: Dossier) -> Review:
+    """The dossier's review to display: a blank, unsaved one until an agent acts.
+
+    Opening a dossier writes no review: the queue's cached counters (which a review change
+    invalidates) survive agents reading the dossiers "à prendre".
+    """
+    try:
+        return dossier.review
+    except Review.DoesNotExist:
+        return Review(dossier=dossier)
 
 
 def _members(dossier: Dossier) -> list[str]:

@@ -39,7 +39,7 @@ def review_context(dossier, **extra) -> dict:
     return {
         "dossier": dossier,
         "region": dossier.scheme.region,
-        "review": services.review_of(dossier),
+        "review": services.review_shown(dossier),
         "estimate": estimate,
         "checks": checks,
         "lines": lines,

@@ -223,6 +223,51 @@ def test_counters_are_reused_until_a_dossier_is_taken(client, agent_hdf, hdf_que
     assert (after["to_take"], after["mine"], computed) == (0, 4, 1)
 
 
+def test_reading_a_dossier_to_take_keeps_the_counters(client, agent_hdf, hdf_queue):
+    # Agents open the dossiers "à prendre" all day: reading one writes no review, so the
+    # counters computed before stay valid and are not recomputed.
+    client.force_login(agent_hdf)
+    before, computed = _counter_queries(client)
+    assert computed == 1
+    to_take = hdf_queue["to_take"]
+    response = client.get(reverse("instruction:dossier", args=[to_take.pk]))
+    assert response.status_code == 200
+    assert "Instructeur : non attribué" in response.content.decode()
+    assert not Review.objects.filter(dossier=to_take).exists()
+    again, computed = _counter_queries(client)
+    assert (again, computed) == (before, 0)
+
+
+def test_counters_survive_review_changes_that_cannot_alter_them(client, agent_hdf, hdf_queue):
+    client.force_login(agent_hdf)
+    before, _ = _counter_queries(client)
+    Review.objects.create(dossier=make(S.CLOSED))  # a blank review: counts like none
+    review = Review.objects.get(dossier=hdf_queue["mine"])
+    review.region_share = Decimal("0.5")
+    review.save(update_fields=["region_share"])
+    assert _counter_queries(client) == (before, 0)
+
+    review.overdue_since = date(2026, 4, 1)  # the "retard" filter counts it now
+    review.save(update_fields=["overdue_since", "overdue_reason"])
+    assert _counter_queries(client)[1] == 1
+    blank = Review.objects.get(dossier__state=S.CLOSED)
+    blank.agent = agent_hdf
+    blank.save()  # a save of every field: the agent may have changed
+    assert _counter_queries(client)[1] == 1
+
+
+def test_agents_of_a_scope_share_the_counters_but_not_their_own(client, agent_hdf, hdf_queue):
+    client.force_login(agent_hdf)
+    first, computed = _counter_queries(client)
+    assert (first["mine"], computed) == (3, 1)
+    client.force_login(hdf_queue["colleague_user"])  # same region, no scheme restriction
+    with CaptureQueriesContext(connection) as captured:
+        response = get_queue(client)
+    sqls = [q["sql"] for q in captured.captured_queries]
+    assert not [sql for sql in sqls if 'AS "to_take"' in sql]  # the region's counters reused
+    assert counters(response) == {**first, "mine": 2}  # their own dossiers, counted for them
+
+
 def test_counters_follow_a_hand_over_between_agents(client, agent_hdf, hdf_queue):
     client.force_login(agent_hdf)
     assert counters(get_queue(client))["mine"] == 3

@@ -3,6 +3,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from axes.models import AccessAttempt
+from django.contrib.auth.hashers import make_password
 from django.core import mail
 from django.urls import reverse
 
@@ -94,6 +95,30 @@ def test_login_with_email(client, applicant, password):
     )
     assert response.status_code == 302
     assert response.url == reverse("portal:space")
+
+
+def test_passwords_are_stored_with_argon2id_and_old_pbkdf2_hashes_upgraded_at_login(
+    client, applicant, password, settings
+):
+    import portal.settings as production
+
+    settings.PASSWORD_HASHERS = production.PASSWORD_HASHERS  # the tests' own is a fast MD5
+    applicant.password = make_password(password, hasher="pbkdf2_sha256")  # an older account
+    applicant.save()
+    response = client.post(
+        reverse("account_login"), {"login": applicant.email, "password": password}
+    )
+    assert response.status_code == 302
+    applicant.refresh_from_db()
+    # OWASP's Argon2id parameters: 19 MiB of memory, 2 passes, 1 lane.
+    assert applicant.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+    assert applicant.check_password(password)
+    assert make_password("Un-autre-mot-de-passe").startswith("argon2$argon2id$")
+    client.logout()
+    response = client.post(
+        reverse("account_login"), {"login": applicant.email, "password": password}
+    )
+    assert response.status_code == 302
 
 
 def test_expired_confirmation_link_says_so_in_french(client, monkeypatch, settings):

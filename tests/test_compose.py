@@ -91,6 +91,7 @@ def test_smoke_test_runs_the_web_command_of_compose(compose):
     assert smoke.bind_value(web) == "0.0.0.0:8000"
     assert smoke.option_value(web, "--workers", "-w") == "3"
     assert smoke.option_value(web, "--access-logfile") == "-"
+    assert "--preload" in web  # portal.wsgi imports the views once, before the workers fork
 
     rebound = smoke.smoke_commands(8123, COMPOSE)["web"]
     assert smoke.bind_value(rebound) == "127.0.0.1:8123"

@@ -55,6 +55,24 @@ def test_production_settings_refuse_to_serve_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
+def test_the_wsgi_module_loads_every_view_before_gunicorn_forks_and_opens_no_connection(tmp_path):
+    """docker-compose.yml runs gunicorn with --preload: what portal.wsgi imports, the workers share.
+
+    Nothing may connect at import: a database connection opened in the master would be shared by
+    every worker after the fork.
+    """
+    code = (
+        "import sys, portal.wsgi\n"
+        "from django.db import connections\n"
+        "print(all(m in sys.modules for m in "
+        "('instruction.views', 'applications.views', 'payments.views_finance', 'api.urls')))\n"
+        "print(any(c.connection is not None for c in connections.all(initialized_only=True)))\n"
+    )
+    result = run_python(code, SECRET_KEY="x" * 50, VAR_DIR=str(tmp_path), ALLOWED_HOSTS="localhost")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "False"]
+
+
 def test_offline_commands_run_without_a_secret_key(tmp_path):
     """The contract's `python manage.py simulate` works on a bare checkout, no variable needed."""
     situation = (

@@ -13,7 +13,7 @@ key made of:
 - the filters and search of the page (tab, sort and page do not change the counters).
 
 The option lists of the filters (schemes, départements, agents of the scope) are cached too, for
-``CHOICES_TTL`` seconds.
+``CHOICES_TTL`` seconds, and the ids a search's look-ups found (``cached_search``).
 
 Changes that bypass both (an organisation renamed or moved to another département) show in the
 counters of a search or a département filter after ``COUNTERS_TTL`` seconds at most.
@@ -89,6 +89,17 @@ def mine_key(counters_key: str, user_id: int) -> str:
 
 
 def cached_counters(key: str, compute: Callable[[], dict[str, int]]) -> dict[str, int]:
+    return cache.get_or_set(key, compute, COUNTERS_TTL)
+
+
+def cached_search(what: str, compute: Callable[[], list[int]]) -> list[int]:
+    """The ids a search look-up found (organisations of a name, dossiers of a number prefix).
+
+    Under the queue version like the counters: a dossier submitted since is found at once; an
+    organisation renamed, within ``COUNTERS_TTL`` seconds.
+    """
+    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
+    key = f"instruction:queue-search:{queue_version()}:{digest}"
     return cache.get_or_set(key, compute, COUNTERS_TTL)
 
 

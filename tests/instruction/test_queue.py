@@ -18,6 +18,7 @@ from accounts.enums import Role
 from applications.enums import TERMINAL_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier
+from applications.workflow import apply_transition
 from instruction.management.commands.seed_load import seed_load
 from instruction.models import Review
 from instruction.queue import SORTS, TAB_CODES
@@ -407,6 +408,27 @@ def test_search_uses_the_name_and_number_indexes_on_postgresql(agent_hdf, hdf_qu
     assert "dossier_number_prefix_idx" in plan
     as_queries = set(Dossier.objects.filter(queue.search_q("dupré")).values_list("pk", flat=True))
     assert as_lists == as_queries == {hdf_queue["to_take"].pk}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="look-ups as lists: PostgreSQL only")
+def test_a_search_reuses_its_look_ups_until_a_dossier_is_submitted(
+    client, agent_hdf, hdf_queue, django_capture_on_commit_callbacks
+):
+    client.force_login(agent_hdf)
+
+    def search(text):
+        with CaptureQueriesContext(connection) as captured:
+            found = {r["number"] for r in rows(get_queue(client, tab="all", q=text))}
+        lookups = [q for q in captured.captured_queries if "to_tsvector" in q["sql"]]
+        return found, len(lookups)
+
+    first = hdf_queue["to_take"].number
+    assert search("Boulangerie") == ({first}, 1)
+    assert search("boulangerie") == ({first}, 0)  # the organisations found are reused
+    late = make(S.DRAFT, name="Boulangerie Martin")
+    with django_capture_on_commit_callbacks(execute=True):
+        apply_transition(dossier=late, name="submit", actor=agent_hdf)
+    assert search("Boulangerie") == ({first, late.number}, 1)  # looked up again: found
 
 
 # --- Exports ------------------------------------------------------------------------------------

@@ -55,8 +55,10 @@ def test_production_settings_refuse_to_serve_without_a_secret_key(tmp_path):
     assert "SECRET_KEY must be set" in result.stderr
 
 
-def test_the_wsgi_module_loads_every_view_before_gunicorn_forks_and_opens_no_connection(tmp_path):
-    """docker-compose.yml runs gunicorn with --preload: what portal.wsgi imports, the workers share.
+def test_the_wsgi_module_loads_views_and_templates_before_gunicorn_forks_and_connects_nowhere(
+    tmp_path,
+):
+    """docker-compose.yml runs gunicorn with --preload: what portal.wsgi loads, the workers share.
 
     Nothing may connect at import: a database connection opened in the master would be shared by
     every worker after the fork.
@@ -64,13 +66,20 @@ def test_the_wsgi_module_loads_every_view_before_gunicorn_forks_and_opens_no_con
     code = (
         "import sys, portal.wsgi\n"
         "from django.db import connections\n"
+        "from django.template import engines\n"
         "print(all(m in sys.modules for m in "
         "('instruction.views', 'applications.views', 'payments.views_finance', 'api.urls')))\n"
+        "cached = engines['django'].engine.template_loaders[0].get_template_cache\n"
+        "print(all(n in cached for n in ('instruction/review.html', 'base.html')))\n"
+        "print(any(n.startswith('admin/') for n in cached))\n"
         "print(any(c.connection is not None for c in connections.all(initialized_only=True)))\n"
     )
     result = run_python(code, SECRET_KEY="x" * 50, VAR_DIR=str(tmp_path), ALLOWED_HOSTS="localhost")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False"]
+    views, templates, libraries, connected = result.stdout.split()
+    assert (views, templates) == ("True", "True")  # the portal's own, compiled
+    assert libraries == "False"  # Django's admin templates: compiled when first used
+    assert connected == "False"
 
 
 def test_offline_commands_run_without_a_secret_key(tmp_path):

@@ -318,6 +318,27 @@ def table(rows, seconds: float, title: str) -> tuple[int, bool]:
     return sum(r[3] for r in rows), target_met
 
 
+def timeline(rows, first: float, duration: float, step: int = 10) -> None:
+    """Per window of `step` seconds: users logging in, requests, and the p95 of the target pages
+    (where the whole run's figures come from)."""
+    print(f"\nBy {step} s window (target pages: {', '.join(TARGET_ENDPOINTS)})")
+    header = f"{'window':<12} {'logins':>6} {'reqs':>6} {'req/s':>6} {'target p50':>11} {'p95':>6}"
+    print(f"{header}\n{'-' * len(header)}")
+    for start in range(0, int(duration), step):
+        window = [r for r in rows if start <= r[0] - first < start + step]
+        logins = sum(1 for r in window if r[1].startswith("POST /comptes/login/"))
+        target = sorted(r[2] for r in window if r[1].endswith(TARGET_ENDPOINTS))
+        p50, p95 = (
+            (f"{percentile(target, 0.5):.0f}", f"{percentile(target, 0.95):.0f}")
+            if target
+            else ("-", "-")
+        )
+        print(
+            f"{f'{start}–{start + step} s':<12} {logins:>6} {len(window):>6} "
+            f"{len(window) / step:>6.1f} {p50:>11} {p95:>6}"
+        )
+
+
 def report(prefix: Path, events: Path, duration: float) -> tuple[int, bool]:
     """Whole run, then the steady state (from 5 s after the last login); failures listed."""
     rows = read_requests(events)
@@ -327,6 +348,7 @@ def report(prefix: Path, events: Path, duration: float) -> tuple[int, bool]:
     failures, _ = table(
         rows, duration, f"Whole run ({duration:.0f} s, ramp-up and logins included)"
     )
+    timeline(rows, first, duration)
     logins = [r[0] + r[2] / 1000 for r in rows if r[1].startswith("POST /comptes/login/")]
     settled = max(logins, default=first) + 5
     steady = [r for r in rows if r[0] >= settled]

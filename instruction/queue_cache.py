@@ -64,8 +64,8 @@ def review_changed(instance, created: bool = False, update_fields=None, **kwargs
     """A review saved: invalidate the counters unless the change cannot alter them.
 
     A review created blank (no agent, not overdue) counts like no review at all; a save of named
-    fields (a region share, a proposal) leaves them alone. Any other save, and every deletion
-    (no ``created`` flag), invalidates them.
+    fields that are neither (a region share, a proposal) leaves them alone. Any other save
+    invalidates them (a deletion does too, through ``queue_changed``).
     """
     if created and instance.agent_id is None and instance.overdue_since is None:
         return

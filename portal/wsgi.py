@@ -14,8 +14,8 @@ def _import_views() -> None:
     """Import the URL conf, and through it every view, now rather than on the first request.
 
     gunicorn runs with --preload (docker-compose.yml): the master process loads this module once
-    and its workers start with what it did already done (about 150 ms of each worker's first
-    request otherwise). Imports only: no database or cache connection is opened before the fork.
+    and its workers start with the views imported (about 150 ms of each worker's first request
+    otherwise). Imports only: no database or cache connection is opened before the fork.
     """
     from django.urls import get_resolver
 

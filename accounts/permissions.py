@@ -5,6 +5,11 @@ from django.db.models import Q
 from accounts.enums import STAFF_ROLES, Role
 
 
+def regional_assignments(user, role: str) -> list:
+    """The user's assignments to `role` in a region (read once per request: User.assignments)."""
+    return [a for a in user.assignments() if a.role == role and a.region_id is not None]
+
+
 def regions_for_role(user, role: str) -> list[int]:
     """Ids of the regions in which the user holds `role` (all regions for an administrator)."""
     if not user.is_authenticated:
@@ -13,11 +18,7 @@ def regions_for_role(user, role: str) -> list[int]:
 
     if user.has_role(Role.ADMIN):
         return list(Region.objects.values_list("id", flat=True))
-    return list(
-        dict.fromkeys(
-            a.region_id for a in user.assignments() if a.role == role and a.region_id is not None
-        )
-    )
+    return list(dict.fromkeys(a.region_id for a in regional_assignments(user, role)))
 
 
 def scheme_scope_q(user, role: str, *, region_field: str, scheme_field: str) -> Q:
@@ -27,9 +28,7 @@ def scheme_scope_q(user, role: str, *, region_field: str, scheme_field: str) -> 
     if user.has_role(Role.ADMIN):
         return Q()
     query = Q(pk__in=[])
-    for assignment in user.assignments():
-        if assignment.role != role or assignment.region_id is None:
-            continue
+    for assignment in regional_assignments(user, role):
         part = Q(**{region_field: assignment.region_id})
         if assignment.scheme_codes:
             part &= Q(**{f"{scheme_field}__in": assignment.scheme_codes})

@@ -8,8 +8,9 @@ For each size, in a fresh database (a temporary SQLite file, or a new PostgreSQL
 `seed_load --dossiers N`, then time with the test client, logged in as an HDF agent, the queue's
 first page, a filtered page (scheme + state) and a search (a name), as the median of several runs,
 with the number of SQL queries: "cold" with the cache emptied before each run (the tab counters
-computed), "cached" as an agent reloading the page sees it (the counters read from the cache). Next to it: the bare SQL of the same listing (the counters and page
-queries the queue ran, re-executed with a cursor) and the Django admin change list of
+computed), "cached" as an agent reloading the page sees it (the counters read from the cache).
+Next to it: the bare SQL of the same listing (the counters and page queries the queue ran,
+re-executed with a cursor) and the Django admin change list of
 applications.Dossier over the same dossiers. Prints figures only; no assertion on time.
 """
 

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from accounts.enums import Role
-from accounts.permissions import scheme_scope_q
+from accounts.permissions import regional_assignments, scheme_scope_q
 
 
 def agent_scope_q(user, *, prefix: str = "") -> Q:
@@ -21,8 +21,8 @@ def can_instruct(user, dossier) -> tuple[bool, str]:
         return False, "Seuls les instructeurs de la Région peuvent instruire les dossiers."
     if user.has_role(Role.ADMIN):
         return True, ""
-    for assignment in user.assignments():
-        if assignment.role != Role.AGENT or assignment.region_id != dossier.scheme.region_id:
+    for assignment in regional_assignments(user, Role.AGENT):
+        if assignment.region_id != dossier.scheme.region_id:
             continue
         if not assignment.scheme_codes or dossier.scheme.code in assignment.scheme_codes:
             return True, ""

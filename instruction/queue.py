@@ -43,6 +43,7 @@ from django.utils import timezone
 
 from accounts.enums import Role
 from accounts.models import User
+from accounts.permissions import regional_assignments, scheme_scope_q
 from applications.enums import DossierState as S
 from applications.models import Dossier
 from instruction.models import Review
@@ -340,10 +341,7 @@ class Scope:
     def for_user(cls, user) -> "Scope":
         if user.has_role(Role.ADMIN):
             return cls(user=user, is_admin=True)
-        assignments = [
-            a for a in user.assignments() if a.role == Role.AGENT and a.region_id is not None
-        ]
-        return cls(user=user, is_admin=False, assignments=assignments)
+        return cls(user=user, is_admin=False, assignments=regional_assignments(user, Role.AGENT))
 
     @property
     def region(self):
@@ -376,15 +374,9 @@ class Scope:
         return list(self.schemes().values_list("pk", flat=True))
 
     def schemes(self) -> QuerySet:
-        if self.is_admin:
-            return Scheme.objects.order_by("code")
-        query = Q(pk__in=[])
-        for a in self.assignments:
-            part = Q(region_id=a.region_id)
-            if a.scheme_codes:
-                part &= Q(code__in=a.scheme_codes)
-            query |= part
-        return Scheme.objects.filter(query).order_by("code")
+        # The agent scope's rule (agent_scope_q), on the schemes themselves.
+        scope = scheme_scope_q(self.user, Role.AGENT, region_field="region_id", scheme_field="code")
+        return Scheme.objects.filter(scope).order_by("code")
 
     def departments(self) -> QuerySet:
         departments = Department.objects.filter(region__isnull=False).order_by("code")
@@ -458,7 +450,8 @@ def queue_counters(*, scope: Scope, filtered: QuerySet, params) -> dict[str, int
         mine_key(key, scope.user.pk),
         lambda: {"mine": filtered.filter(tab_q("mine", scope.user)).order_by().count()},
     )
-    return {code: {**shared, **mine}[code] for code in TAB_CODES}
+    counts = {**shared, **mine}
+    return {code: counts[code] for code in TAB_CODES}
 
 
 def queue_rows(queryset: QuerySet) -> QuerySet:

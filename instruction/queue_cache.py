@@ -74,14 +74,18 @@ def review_changed(instance, created: bool = False, update_fields=None, **kwargs
     queue_changed()
 
 
+def _digest(text: str) -> str:
+    """A short fixed-length stand-in for free text (filters, search words) in a cache key."""
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def counters_key(*, scope_key: str, params, filter_names) -> str:
     """The key of the counters of a scope and filter set (`params`: the page's QueryDict).
 
     Agents of the same scope share them; "Mes dossiers" is cached apart, under ``mine_key``.
     """
     filters = sorted((name, value) for name in filter_names for value in params.getlist(name))
-    digest = hashlib.sha256(urlencode(filters).encode()).hexdigest()[:32]
-    return f"instruction:queue-counters:{queue_version()}:{scope_key}:{digest}"
+    return f"instruction:queue-counters:{queue_version()}:{scope_key}:{_digest(urlencode(filters))}"
 
 
 def mine_key(counters_key: str, user_id: int) -> str:
@@ -98,8 +102,7 @@ def cached_search(what: str, compute: Callable[[], list[int]]) -> list[int]:
     Under the queue version like the counters: a dossier submitted since is found at once; an
     organisation renamed, within ``COUNTERS_TTL`` seconds.
     """
-    digest = hashlib.sha256(what.encode()).hexdigest()[:32]
-    key = f"instruction:queue-search:{queue_version()}:{digest}"
+    key = f"instruction:queue-search:{queue_version()}:{_digest(what)}"
     return cache.get_or_set(key, compute, COUNTERS_TTL)
 
 

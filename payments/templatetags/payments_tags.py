@@ -51,30 +51,20 @@ def payment_overview(dossier) -> dict:
             explanation if isinstance(explanation, list) else [str(explanation)]
         )
     changes = list(dossier.provider_changes.select_related("expense_line"))
-    if not requests and not dossier.awarded_amount:
-        # Never awarded, nothing asked: no payment, no recovery order, no deadline to show.
-        return {
-            "requests": [],
-            "payments": [],
-            "paid_total": 0,
-            "recoveries": [],
-            "changes": changes,
-            "pending_changes": [c for c in changes if c.state == ChangeState.PENDING],
-            "proofs_deadline": None,
-            "deadline_passed": False,
-            "payable": False,
-        }
-    payments = list(dossier.payments.order_by("validated_at"))
-    review = getattr(dossier, "review", None)
-    deadline = getattr(review, "proofs_deadline", None)
+    # Never awarded and nothing asked: no payment, recovery order or deadline to read.
+    awarded = bool(requests or dossier.awarded_amount)
+    payments = list(dossier.payments.order_by("validated_at")) if awarded else []
+    deadline = (
+        getattr(getattr(dossier, "review", None), "proofs_deadline", None) if awarded else None
+    )
     return {
         "requests": requests,
         "payments": payments,
         "paid_total": sum((p.amount for p in payments if p.paid_on), 0),
-        "recoveries": list(dossier.recovery_orders.all()),
+        "recoveries": list(dossier.recovery_orders.all()) if awarded else [],
         "changes": changes,
         "pending_changes": [c for c in changes if c.state == ChangeState.PENDING],
         "proofs_deadline": deadline,
         "deadline_passed": bool(deadline and timezone.localdate() > deadline),
-        "payable": dossier.state in services.PAYABLE_STATES,
+        "payable": awarded and dossier.state in services.PAYABLE_STATES,
     }

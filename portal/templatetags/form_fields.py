@@ -62,13 +62,13 @@ def _required_mark(field: BoundField) -> SafeString:
 
 @register.filter
 def as_field(field: BoundField) -> SafeString:
-    widget = field.field.widget
     if (
         not isinstance(field, BoundField)
-        or isinstance(widget, CRISPY_ONLY)
+        or isinstance(field.field.widget, CRISPY_ONLY)
         or getattr(field.form, "helper", None) is not None
     ):
-        return as_crispy_field(field)
+        return as_crispy_field(field)  # which also says what is wrong with a non-field
+    widget = field.field.widget
     if field.is_hidden:
         return SafeString(str(field))
     required = " requiredField" if field.field.required else ""

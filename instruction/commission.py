@@ -1,5 +1,7 @@
 """IDF-CN2: favourable proposals go to a session of the commission permanente, which votes them."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -55,12 +57,76 @@ def dossier_schedule(*, user, dossier: Dossier, session: CommissionSession) -> A
 
 
 @transaction.atomic
-def vote_record(*, user, item: AgendaItem, vote: str, deliberation_number: str = "") -> Dossier:
-    """Record the commission's vote for one dossier; only then is it accepted (or refused) and notified."""
+def dossier_unschedule(*, user, item: AgendaItem, reason: str = "") -> Dossier:
+    """Take a dossier off a session's agenda before the vote: it goes back to « proposé »."""
+    dossier = item.dossier
+    require_agent(user, dossier)
+    if item.vote != Vote.PENDING:
+        raise TransitionError("Le vote de ce dossier est enregistré : il reste à l'ordre du jour.")
+    dossier = apply_transition(
+        dossier=dossier,
+        name="unschedule",
+        actor=user,
+        comment=reason or f"Retiré de l'ordre du jour de la {item.session}",
+    )
+    item.delete()
+    return dossier
+
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+
+def fr_long_date(day: date) -> str:
+    """date(2026, 12, 1) -> « 1er décembre 2026 »."""
+    return f"{'1er' if day.day == 1 else day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def vote_refusal(*, session_date: date, today: date) -> str:
+    """Why a vote cannot be recorded `today` for a session held on `session_date` ("" if it can).
+
+    The commission votes during its session: nothing is voted before the session's date.
+    """
+    if today < session_date:
+        return (
+            f"Le vote ne peut être enregistré qu'à partir du {fr_long_date(session_date)}, "
+            "date de la séance."
+        )
+    return ""
+
+
+@transaction.atomic
+def vote_record(
+    *,
+    user,
+    item: AgendaItem,
+    vote: str,
+    deliberation_number: str = "",
+    today: date | None = None,
+) -> Dossier:
+    """Record the commission's vote for one dossier; only then is it accepted (or refused) and notified.
+
+    `today` is the day the vote is recorded (the current day unless given).
+    """
     dossier = item.dossier
     require_agent(user, dossier)
     if item.vote != Vote.PENDING:
         raise TransitionError("Le vote de ce dossier est déjà enregistré.")
+    refusal = vote_refusal(session_date=item.session.date, today=today or timezone.localdate())
+    if refusal:
+        raise TransitionError(refusal)
     if vote not in (Vote.FOR, Vote.AGAINST):
         raise ValidationError("Choisissez « favorable » ou « défavorable ».")
     item.vote, item.deliberation_number = vote, deliberation_number.strip()

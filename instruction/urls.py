@@ -22,6 +22,11 @@ urlpatterns = [
         "commission/<int:pk>/inscrire/", views_commission.session_schedule, name="session_schedule"
     ),
     path("commission/<int:pk>/vote/", views_commission.session_vote, name="session_vote"),
+    path(
+        "commission/<int:pk>/retirer/",
+        views_commission.session_unschedule,
+        name="session_unschedule",
+    ),
 ]
 
 # Applicant side of instruction, under the dossier's URL (namespace "instruction_applicant").

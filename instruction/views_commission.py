@@ -4,13 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.permissions import regions_for_role
 from applications.enums import DossierState as S
 from instruction import forms
-from instruction.commission import bulk, dossier_schedule, session_create, vote_record
+from instruction.commission import (
+    bulk,
+    dossier_schedule,
+    dossier_unschedule,
+    fr_long_date,
+    session_create,
+    vote_record,
+)
 from instruction.enums import Vote
 from instruction.models import AgendaItem, CommissionSession
 from instruction.selectors import dossiers_for_agent
@@ -79,10 +87,19 @@ def session_detail(request, pk: int):
         .select_related("organisation", "review")
         .order_by("number")
     )
+    today = timezone.localdate()
     return render(
         request,
         "instruction/session.html",
-        {"session": session, "items": items, "candidates": candidates, "region": session.region},
+        {
+            "session": session,
+            "items": items,
+            "candidates": candidates,
+            "region": session.region,
+            "pending": any(item.vote == Vote.PENDING for item in items),
+            "vote_open": session.date <= today,
+            "session_long_date": fr_long_date(session.date),
+        },
     )
 
 
@@ -117,15 +134,7 @@ def session_vote(request, pk: int):
     if vote not in (Vote.FOR, Vote.AGAINST):
         messages.error(request, "Choisissez le sens du vote.")
         return redirect("instruction:session", pk)
-    items = AgendaItem.objects.filter(
-        session=session, pk__in=request.POST.getlist("items")
-    ).select_related("dossier__scheme")
-    allowed = set(
-        dossiers_for_agent(request.user)
-        .filter(pk__in=[i.dossier_id for i in items])
-        .values_list("pk", flat=True)
-    )
-    items = [i for i in items if i.dossier_id in allowed]
+    items = _checked_items(request, session)
     if not items:
         messages.error(request, "Cochez au moins un dossier.")
         return redirect("instruction:session", pk)
@@ -135,6 +144,38 @@ def session_vote(request, pk: int):
         lambda dossier: vote_record(
             user=request.user, item=by_dossier[dossier.pk], vote=vote, deliberation_number=numbers
         ),
+        [i.dossier for i in items],
+    )
+    _report(request, report)
+    return redirect("instruction:session", pk)
+
+
+def _checked_items(request, session):
+    """The checked agenda items of `session` whose dossiers the agent may instruct."""
+    items = AgendaItem.objects.filter(
+        session=session, pk__in=[v for v in request.POST.getlist("items") if v.isdigit()]
+    ).select_related("dossier__scheme", "session")
+    allowed = set(
+        dossiers_for_agent(request.user)
+        .filter(pk__in=[i.dossier_id for i in items])
+        .values_list("pk", flat=True)
+    )
+    return [i for i in items if i.dossier_id in allowed]
+
+
+@login_required
+@require_POST
+def session_unschedule(request, pk: int):
+    """Take the checked dossiers off the agenda (before their vote): they return to « proposé »."""
+    regions = _regions(request.user)
+    session = get_object_or_404(CommissionSession.objects.filter(region__in=regions), pk=pk)
+    items = _checked_items(request, session)
+    if not items:
+        messages.error(request, "Cochez au moins un dossier.")
+        return redirect("instruction:session", pk)
+    by_dossier = {i.dossier_id: i for i in items}
+    report = bulk(
+        lambda dossier: dossier_unschedule(user=request.user, item=by_dossier[dossier.pk]),
         [i.dossier for i in items],
     )
     _report(request, report)

@@ -343,8 +343,13 @@ def advance(dossier, target: str, *, session=None) -> None:
     if dossier.scheme.code == "IDF-CN2":
         item = commission.dossier_schedule(user=agent, dossier=dossier, session=session)
         if target == "accepted":
+            # The demo plays the session out: the vote is recorded on the session's date.
             commission.vote_record(
-                user=agent, item=item, vote="for", deliberation_number=f"{session.number}-001"
+                user=agent,
+                item=item,
+                vote="for",
+                deliberation_number=f"{session.number}-001",
+                today=session.date,
             )
         return
     instruction.dossier_accept(user=agent, dossier=dossier)

@@ -17,7 +17,7 @@ from audit.models import AuditEvent
 from instruction import review, services
 from instruction.commission import dossier_schedule, session_create, vote_record
 from instruction.deadlines import flag_overdue_and_remind
-from instruction.models import CriterionCheck, Reminder, Review
+from instruction.models import CommissionSession, CriterionCheck, Reminder, Review
 from territories.models import Region
 from tests.factories import RoleAssignmentFactory, UserFactory
 
@@ -185,10 +185,16 @@ def test_idf_awards_go_through_the_commission_permanente(submitted, agent_of):
     item = dossier_schedule(user=agent, dossier=dossier, session=session)
     dossier.refresh_from_db()
     assert dossier.state == S.ON_AGENDA and dossier.awarded_amount is None
-    dossier = vote_record(user=agent, item=item, vote="for", deliberation_number="CP2026-12-045")
+    dossier = vote_record(
+        user=agent,
+        item=item,
+        vote="for",
+        deliberation_number="CP2026-12-045",
+        today=session.date,
+    )
     assert dossier.state == S.ACCEPTED and dossier.awarded_amount == Decimal("5000")
     with pytest.raises(TransitionError):
-        vote_record(user=agent, item=item, vote="for")
+        vote_record(user=agent, item=item, vote="for", today=session.date)
 
 
 def test_an_agent_of_another_region_gets_404_on_the_review_page_and_files(
@@ -382,6 +388,8 @@ def test_commission_session_bulk_agenda_and_vote_report_per_dossier(client, subm
     assert f"1 dossier(s) traité(s) : {favourable.number}" in page
     assert f"{unfavourable.number} : Seules les propositions favorables sont inscrites" in page
     item = favourable.agenda_items.get()
+    # The session's day comes: the vote can be recorded.
+    CommissionSession.objects.filter(pk=pk).update(date=timezone.localdate())
     response = client.post(
         reverse("instruction:session_vote", args=[pk]),
         {"items": [item.pk], "vote": "for", "deliberation_number": "CP-42-007"},
@@ -408,7 +416,10 @@ def test_idf_expenses_run_over_one_year_from_the_project_start_not_from_2020(sub
         date=timezone.localdate() + timedelta(days=1),
     )
     vote_record(
-        user=agent, item=dossier_schedule(user=agent, dossier=dossier, session=session), vote="for"
+        user=agent,
+        item=dossier_schedule(user=agent, dossier=dossier, session=session),
+        vote="for",
+        today=session.date,
     )
     review_row = Review.objects.get(dossier=dossier)
     today = timezone.localdate()

@@ -304,6 +304,12 @@ MATRIX: dict[str, Entry] = {
         post_only=True,
         state=lambda w, s: CommissionSession.objects.get(pk=w.session.pk).items.count(),
     ),
+    "instruction:session_unschedule": Entry(
+        {**AGENT_LIST, "agent_hdf": NOT_FOUND, "agent_pdl": NOT_FOUND},
+        lambda w, s: {"pk": w.session.pk},
+        post_only=True,
+        state=lambda w, s: CommissionSession.objects.get(pk=w.session.pk).items.count(),
+    ),
     # Payments: beneficiary
     "payments:request_new": Entry(
         MEMBER, lambda w, s: {"pk": s.dossier.pk, "kind": "balance"}, BOTH

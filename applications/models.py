@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, Coalesce
 
 from applications.enums import TERMINAL_STATES, DossierState, ExpenseBasis, ScanStatus
 from schemes import core
+from schemes.core.fmt import fr_eur
 
 CATEGORY_CHOICES = list(core.CATEGORIES.items())
 MODE_CHOICES = list(core.MODES.items())
@@ -188,7 +189,7 @@ class ExpenseLine(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} — {self.amount} €"
+        return f"{self.get_category_display()} — {fr_eur(Decimal(self.amount))}"
 
 
 class DeMinimisAid(models.Model):
@@ -241,7 +242,17 @@ class Attachment(models.Model):
 
     @property
     def can_be_opened(self) -> bool:
-        return self.scan_status in (ScanStatus.CLEAN, ScanStatus.NOT_SCANNED)
+        """Clean files; files never scanned only where no antivirus is required (see
+        CLAMAV_REQUIRED); pending, failed or infected scans never."""
+        if self.scan_status == ScanStatus.CLEAN:
+            return True
+        required = getattr(settings, "CLAMAV_REQUIRED", False)
+        return self.scan_status == ScanStatus.NOT_SCANNED and not required
+
+    @property
+    def awaiting_scan(self) -> bool:
+        """Not offered yet, not infected either: « analyse antivirus en cours »."""
+        return not self.can_be_opened and self.scan_status != ScanStatus.INFECTED
 
 
 class DossierTransitionLog(models.Model):

@@ -1,4 +1,9 @@
-"""Decimal rounding and French formatting (1 234,56 €, 22/11/2026, 40 %)."""
+"""Decimal rounding and French formatting (1 234,56 €, 22/11/2026, 40 %).
+
+`fr_eur` is the portal's one amount format, for every place a person reads an amount (pages,
+PDFs, e-mails, exports, the engine's explanations): rounded half up to the cent, thousands
+grouped and the euro sign attached with a no-break space (U+00A0), so an amount never wraps.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
+NBSP = "\u00a0"  # between digit groups and before the unit: an amount never wraps
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -27,7 +33,7 @@ def _group(integer: str) -> str:
         groups.insert(0, integer[-3:])
         integer = integer[:-3]
     groups.insert(0, integer)
-    return " ".join(groups)
+    return NBSP.join(groups)
 
 
 def fr_number(value: Decimal, places: int = 2) -> str:
@@ -40,15 +46,15 @@ def fr_number(value: Decimal, places: int = 2) -> str:
     return sign + _group(integer) + ("," + frac if frac else "")
 
 
-def fr_eur(amount: Decimal) -> str:
-    """1 234,56 €"""
-    return fr_number(amount, 2) + " €"
+def fr_eur(amount: Decimal, places: int = 2) -> str:
+    """1234.125 -> "1 234,13 €" (half up; no-break spaces)."""
+    return fr_number(amount, places) + NBSP + "€"
 
 
 def fr_eur_round(amount: Decimal) -> str:
     """1 234 € for a whole amount (thresholds in labels), else 1 234,56 €"""
     if amount == amount.to_integral_value():
-        return fr_number(amount, 0) + " €"
+        return fr_eur(amount, 0)
     return fr_eur(amount)
 
 

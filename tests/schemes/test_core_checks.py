@@ -178,7 +178,9 @@ def test_inac_headcount_check_reads_like_the_text() -> None:
         "source": "hdf-deliberation-2021-01652-annexe.txt, 1) Volet destiné aux "
         "artisans-commerçants : « < 20 salariés »",
     }
-    assert checks["turnover"]["label"] == "Chiffre d'affaires inférieur à 2 000 000 €"
+    assert (
+        checks["turnover"]["label"] == "Chiffre d'affaires inférieur à 2\u00a0000\u00a0000\u00a0€"
+    )
     assert checks["digital_core"]["passed"] is None  # artisan-commerçant: ESS-only exclusion
     assert checks["de_minimis"]["source"].startswith("Règlement (UE) n° 1407/2013")
 

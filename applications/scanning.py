@@ -1,9 +1,12 @@
 """Antivirus scan of attachments with ClamAV (clamd), run by Celery after the upload commits.
 
 Settings: CLAMAV_ADDRESS ("host:port" or a unix socket path; "" = no scanner), CLAMAV_TIMEOUT
-(seconds, 30) and QUARANTINE_ROOT (PRIVATE_MEDIA_ROOT / "quarantine").
+(seconds, 30), QUARANTINE_ROOT (PRIVATE_MEDIA_ROOT / "quarantine") and CLAMAV_REQUIRED (on in
+production: a file is offered for download only once scanned clean, see
+`Attachment.can_be_opened`; pending and failed scans are sent again by `rescan_unscanned`).
 """
 
+import datetime
 import logging
 import shutil
 from pathlib import Path
@@ -24,6 +27,8 @@ from organisations.models import Membership
 logger = logging.getLogger(__name__)
 
 DONE = (ScanStatus.CLEAN, ScanStatus.INFECTED)
+RESCAN_AFTER = datetime.timedelta(minutes=10)
+RESCAN_BATCH = 500
 
 
 def get_scanner():
@@ -150,3 +155,28 @@ def _record(attachment: Attachment, status: str, detail: str) -> None:
         to_state=status,
         data={"detail": detail},
     )
+
+
+@shared_task(acks_late=True)
+def rescan_unscanned() -> int:
+    """Beat: queue again the scans that are pending or failed for a while (ClamAV was down, a
+    worker was lost), and, where CLAMAV_REQUIRED, files stored before a scanner was set up.
+
+    Without them such files would stay « analyse antivirus en cours » for agents forever.
+    Returns the number of scans queued.
+    """
+    if not settings.CLAMAV_ADDRESS:
+        return 0
+    statuses = [ScanStatus.PENDING, ScanStatus.ERROR]
+    if getattr(settings, "CLAMAV_REQUIRED", False):
+        statuses.append(ScanStatus.NOT_SCANNED)
+    before = timezone.now() - RESCAN_AFTER
+    ids = list(
+        Attachment.objects.filter(scan_status__in=statuses, uploaded_at__lt=before)
+        .exclude(scanned_at__gte=before)
+        .order_by("uploaded_at")
+        .values_list("pk", flat=True)[:RESCAN_BATCH]
+    )
+    for attachment_id in ids:
+        scan_attachment.delay(attachment_id)
+    return len(ids)

@@ -156,6 +156,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruction.deadlines.flag_overdue_and_remind",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The head of the audit chain, signed into the anchor file (audit/anchors.py) every hour.
+    "anchor-audit-trail": {
+        "task": "audit.tasks.anchor_audit_trail",
+        "schedule": crontab(minute=7),
+    },
+    # Attachments whose scan is pending or failed (ClamAV down) are sent to the scanner again.
+    "rescan-unscanned-attachments": {
+        "task": "applications.scanning.rescan_unscanned",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 
 if REDIS_URL:
@@ -320,8 +330,17 @@ FORM_RENDERER = "portal.form_renderer.FormRenderer"
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 DOSSIER_MAX_BYTES = env_int("DOSSIER_MAX_BYTES", 100 * 1024 * 1024)
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
+# Production: an attachment is offered to agents only once ClamAV has found it clean.
+CLAMAV_REQUIRED = env_bool("CLAMAV_REQUIRED", not DEBUG)
 QUARANTINE_ROOT = Path(env_str("QUARANTINE_ROOT", str(PRIVATE_MEDIA_ROOT / "quarantine")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Audit trail anchors (audit/anchors.py): the chain head signed with an Ed25519 key that is not
+# in the database, appended to a file the application only appends to.
+AUDIT_SIGNING_KEY = env_str("AUDIT_SIGNING_KEY")
+AUDIT_SIGNING_KEY_FILE = env_str("AUDIT_SIGNING_KEY_FILE")
+AUDIT_SIGNING_KEY_AUTOGENERATE = DEBUG  # development only: a key kept in VAR_DIR
+AUDIT_ANCHOR_PATH = Path(env_str("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit" / "anchors.jsonl")))
 
 # Company lookup by SIRET: the public "API Recherche d'entreprises", or an offline fixture.
 COMPANY_LOOKUP_BACKEND = env_str("COMPANY_LOOKUP_BACKEND", "api")

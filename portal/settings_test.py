@@ -32,6 +32,14 @@ STAFF_OTP_REQUIRED = False
 # No antivirus in tests unless one asks for it: tests/applications/test_clamav_eicar.py uses the
 # daemon at TEST_CLAMAV_ADDRESS (started by .ci/run with the EICAR test signature only).
 CLAMAV_ADDRESS = ""
+# Without a scanner, files stay downloadable as « Non analysé » (the production rule, files
+# offered only once scanned clean, is tested with CLAMAV_REQUIRED on).
+CLAMAV_REQUIRED = False
+# Audit anchors are signed with a key generated once into VAR_DIR; each test writes its anchors
+# to its own file (tests/conftest.py).
+AUDIT_SIGNING_KEY = ""
+AUDIT_SIGNING_KEY_FILE = ""
+AUDIT_SIGNING_KEY_AUTOGENERATE = True
 # The tests' cache stays in memory, even when REDIS_URL is set (the Redis database is the Celery
 # worker's broker in .ci/run's second run: clearing a Redis cache between tests would flush it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

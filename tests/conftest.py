@@ -20,6 +20,12 @@ def _private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchors(settings, tmp_path):
+    """Signed audit anchors of each test go to their own file (the chain starts empty too)."""
+    settings.AUDIT_ANCHOR_PATH = tmp_path / "audit-anchors.jsonl"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and cached lookups never leak from one test into the next."""
     from django.core.cache import cache

@@ -1,55 +1,63 @@
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from audit.models import AuditEvent, compute_event_hash
-
-
-def _describe(event: AuditEvent) -> str:
-    at = timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M:%S") if event.at else "?"
-    return f"événement n° {event.pk} du {at} ({event.action})"
-
-
-def find_broken_link(events) -> tuple[int, str | None]:
-    """Walk `events` in id order; return (rows checked, French description of the first break)."""
-    previous = None
-    count = 0
-    for event in events:
-        expected_prev = previous.hash if previous else ""
-        if compute_event_hash(event) != event.hash:
-            return count, (
-                f"Contenu altéré : {_describe(event)}. Son empreinte enregistrée ne correspond "
-                "plus à son contenu (une donnée a été modifiée après l'enregistrement)."
-            )
-        if event.prev_hash != expected_prev:
-            if previous is None:
-                where = "il devrait être le premier du journal mais suit un événement absent"
-            else:
-                where = f"il ne suit pas l'{_describe(previous)}"
-            return count, (
-                f"Chaînage rompu : {_describe(event)} ; {where}. Un événement a été supprimé, "
-                "inséré ou modifié entre les deux."
-            )
-        previous = event
-        count += 1
-    return count, None
+from audit.anchors import AnchorFileInvalid, anchor_path, latest_anchor
+from audit.models import AuditEvent
+from audit.verification import compare_with_anchor, entries, walk_chain
 
 
 class Command(BaseCommand):
     help = (
-        "Vérifie le chaînage des empreintes du journal d'audit et signale le premier maillon rompu."
+        "Vérifie le chaînage des empreintes du journal d'audit, puis sa fin contre la dernière "
+        "ancre signée (AUDIT_ANCHOR_PATH) ; signale le premier maillon rompu ou les entrées "
+        "manquantes."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--quiet", action="store_true", help="N'affiche rien si le journal est intègre."
         )
+        parser.add_argument(
+            "--require-anchor",
+            action="store_true",
+            help="Échoue aussi quand aucune ancre signée n'existe encore.",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def fail(self, count: int, message: str):
+        self.stderr.write(f"Journal d'audit NON intègre après {count} événements vérifiés.")
+        self.stderr.write(message)
+        raise SystemExit(1)
+
+    def handle(self, *args, quiet=False, require_anchor=False, **options):
+        try:
+            anchor = latest_anchor()
+        except AnchorFileInvalid as exc:
+            self.fail(0, f"Ancres signées invalides : {exc}")
+        except ImproperlyConfigured as exc:
+            self.fail(0, f"Les ancres signées ne peuvent pas être vérifiées : {exc}")
         events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
-        count, broken = find_broken_link(events)
-        if broken:
-            self.stderr.write(f"Journal d'audit NON intègre après {count} événements vérifiés.")
-            self.stderr.write(broken)
-            raise SystemExit(1)
+        walk = walk_chain(events, anchored_count=anchor.count if anchor else 0)
+        if walk.broken:
+            self.fail(walk.count, walk.broken)
+        if anchor is None:
+            message = (
+                f"Aucune ancre signée dans {anchor_path()} : la fin du journal ne peut pas être "
+                "vérifiée (lancez « python manage.py anchor_audit »)."
+            )
+            if require_anchor:
+                self.fail(walk.count, message)
+            self.stderr.write(f"Attention : {message}")
+        else:
+            mismatch = compare_with_anchor(walk, anchor)
+            if mismatch:
+                self.fail(walk.count, mismatch)
         if not quiet:
-            self.stdout.write(f"Journal d'audit intègre : {count} événements vérifiés.")
+            covered = (
+                f" ; la dernière ancre signée du {anchor.at_label} ({entries(anchor.count)}) "
+                "est respectée"
+                if anchor
+                else ""
+            )
+            self.stdout.write(
+                f"Journal d'audit intègre : {walk.count} événements vérifiés{covered}."
+            )

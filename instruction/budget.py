@@ -30,16 +30,25 @@ def committed_amount(*, scheme: Scheme, year: int) -> Decimal:
     return total or Decimal("0")
 
 
-def envelope_use(*, scheme: Scheme, year: int) -> EnvelopeUse | None:
-    envelope = BudgetEnvelope.objects.filter(scheme=scheme, year=year).first()
+def envelope_use(*, scheme: Scheme, year: int, lock: bool = False) -> EnvelopeUse | None:
+    """The envelope and what is committed on it. With `lock`, the envelope row is locked
+    (SELECT ... FOR UPDATE) first, so the committed sum is read after any concurrent award
+    holding the lock has committed: call it inside the award's transaction."""
+    envelopes = BudgetEnvelope.objects.filter(scheme=scheme, year=year)
+    if lock:
+        envelopes = envelopes.select_for_update()
+    envelope = envelopes.order_by("pk").first()
     if envelope is None:
         return None
     return EnvelopeUse(envelope=envelope, committed=committed_amount(scheme=scheme, year=year))
 
 
-def envelope_refusal(*, scheme: Scheme, year: int, amount: Decimal) -> str:
-    """Why an award of `amount` cannot be committed this year, or "" when it can."""
-    use = envelope_use(scheme=scheme, year=year)
+def envelope_refusal(*, scheme: Scheme, year: int, amount: Decimal, lock: bool = False) -> str:
+    """Why an award of `amount` cannot be committed this year, or "" when it can.
+
+    The award passes `lock=True` inside its transaction: the check and the award then commit
+    together, and a second award waits for the first before it reads what is left."""
+    use = envelope_use(scheme=scheme, year=year, lock=lock)
     if use is None:
         return (
             f"Aucune enveloppe budgétaire n'est ouverte pour {scheme.code} en {year} : "

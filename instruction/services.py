@@ -16,6 +16,7 @@ from audit.services import audit_record
 from instruction import budget, deadlines
 from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
+from organisations.conflicts import Action, check_conflict
 from outbox.services import enqueue
 
 COMMISSION_SCHEMES = {"IDF-CN2"}  # awards voted by the commission permanente
@@ -34,6 +35,8 @@ def require_agent(user, dossier: Dossier) -> None:
     allowed, why = can_instruct(user, dossier)
     if not allowed:
         raise PermissionDenied(why)
+    # Separation of duties: never instruct the dossier of one's own organisation.
+    check_conflict(user, Action.INSTRUCT, dossier)
 
 
 def claim_version(dossier: Dossier, expected: int | None) -> None:
@@ -226,10 +229,16 @@ def project_start(dossier: Dossier, *, decided_on: date) -> date:
 
 
 def award_dossier(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
+    """Award inside the caller's transaction: the envelope row stays locked until it commits."""
+    check_conflict(actor, Action.AWARD, dossier)
     review = review_of(dossier)
     today = timezone.localdate()
+    # Lock the envelope, then re-check what is committed: concurrent awards queue here.
     refusal = budget.envelope_refusal(
-        scheme=dossier.scheme, year=today.year, amount=review.proposed_award or Decimal("0")
+        scheme=dossier.scheme,
+        year=today.year,
+        amount=review.proposed_award or Decimal("0"),
+        lock=True,
     )
     if refusal:
         raise TransitionError(refusal)

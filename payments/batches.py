@@ -21,6 +21,7 @@ from accounts.enums import Role
 from applications.models import DossierDocument
 from applications.workflow import TransitionError
 from audit.services import audit_record
+from organisations.conflicts import Action, check_conflict
 from payments.enums import BatchState, RequestState
 from payments.models import Payment, PaymentBatch
 from payments.services import mark_payment_paid
@@ -66,6 +67,18 @@ def batchable_payments(region_ids) -> QuerySet:
     )
 
 
+def _check_conflicts(user, payment_ids) -> None:
+    """Separation of duties: no payment of a dossier the officer has a part in (refused whole)."""
+    payments = Payment.objects.filter(pk__in=payment_ids).select_related(
+        "request", "dossier__organisation", "dossier__review"
+    )
+    for payment in payments.order_by("pk"):
+        try:
+            check_conflict(user, Action.BATCH, payment.dossier, payment.request)
+        except PermissionDenied as exc:
+            raise PermissionDenied(f"Dossier {payment.dossier.number} : {exc}") from exc
+
+
 def _locked(batch: PaymentBatch) -> PaymentBatch:
     return PaymentBatch.objects.select_for_update().get(pk=batch.pk)
 
@@ -85,6 +98,7 @@ def batch_add_payments(*, user, batch: PaymentBatch, payments) -> PaymentBatch:
     ids = _ids(payments)
     if not ids:
         raise ValidationError("Cochez au moins un paiement validé.")
+    _check_conflicts(user, ids)
     # Compare-and-set: a payment taken by another batch meanwhile is not stolen.
     moved = batchable_payments([batch.region_id]).filter(pk__in=ids).update(batch=batch)
     if moved != len(ids):
@@ -204,10 +218,18 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def batch_export(*, user, batch: PaymentBatch) -> PaymentBatch:
+def batch_fingerprint(batch: PaymentBatch) -> str:
+    """What the confirmation page showed (each payment and its amount), to export exactly that."""
+    items = batch.payments.order_by("pk").values_list("pk", "amount")
+    text = ";".join(f"{pk}:{amount:.2f}" for pk, amount in items)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def batch_export(*, user, batch: PaymentBatch, fingerprint: str | None = None) -> PaymentBatch:
     """OPEN → EXPORTED: write the CSV and XLSX once, record their SHA-256 and freeze the batch.
 
     Exporting an exported (or paid) batch returns it as it is: the files are never rewritten.
+    With `fingerprint` (from the confirmation page), a batch changed since is not exported.
     """
     _finance(user, batch.region_id)
     written = []
@@ -216,6 +238,12 @@ def batch_export(*, user, batch: PaymentBatch) -> PaymentBatch:
             batch = _locked(batch)
             if batch.state != BatchState.OPEN:
                 return batch
+            if fingerprint is not None and fingerprint != batch_fingerprint(batch):
+                raise TransitionError(
+                    "Le lot a changé depuis l'affichage de la confirmation : vérifiez-le à nouveau "
+                    "avant de l'exporter."
+                )
+            _check_conflicts(user, batch.payments.values_list("pk", flat=True))
             rows = batch_rows(batch)
             if not rows:
                 raise ValidationError("Un lot vide ne peut pas être exporté.")

@@ -1,6 +1,7 @@
 """Who may act on payments. Separation of duties is checked here and enforced in the services."""
 
 from accounts.enums import Role
+from organisations.conflicts import Action, conflict_of_interest, parties_of
 
 
 def is_finance_of(user, dossier) -> bool:
@@ -14,21 +15,14 @@ def is_finance_of(user, dossier) -> bool:
 
 
 def can_validate(user, request) -> tuple[bool, str]:
-    """Finance of the region; never the agent who instructed the dossier or certified service fait."""
+    """Finance of the region, with no part in the dossier (organisations.conflicts)."""
     dossier = request.dossier
     if not is_finance_of(user, dossier):
         return False, "Seuls les agents financiers de la Région valident les paiements."
-    review = getattr(dossier, "review", None)
-    if review is not None and review.agent_id == user.pk:
-        return (
-            False,
-            "Vous avez instruit ce dossier : un autre agent financier doit valider son paiement.",
-        )
-    if request.certified_by_id == user.pk:
-        return (
-            False,
-            "Vous avez certifié le service fait : un autre agent financier doit valider ce paiement.",
-        )
-    if request.requested_by_id == user.pk:
-        return False, "Vous ne pouvez pas valider un paiement que vous avez vous-même demandé."
-    return True, ""
+    return conflict_of_interest(user, Action.VALIDATE, parties_of(dossier, request))
+
+
+def duty_conflict(user, action: Action, request, *, member_of: set[int] | None = None) -> str:
+    """The French reason `user` may not act on `request` (shown on the row), or ""."""
+    parties = parties_of(request.dossier, request)
+    return conflict_of_interest(user, action, parties, member_of=member_of)[1]

@@ -15,6 +15,7 @@ from applications.workflow import TransitionError, apply_transition
 from audit.services import audit_record
 from instruction.models import ExpenseRetention
 from instruction.permissions import can_instruct
+from organisations.conflicts import Action, check_conflict
 from outbox.services import enqueue
 from payments import permissions
 from payments.enums import ChangeState, PaymentKind, RequestState, RetainStatus
@@ -224,6 +225,7 @@ def request_certify(
     )
     dossier = request.dossier
     _agent(user, dossier)
+    check_conflict(user, Action.CERTIFY, dossier, request)
     if version is not None and version != request.lock_version:
         raise TransitionError("Cette demande a été modifiée entre-temps : rechargez la page.")
     if request.state not in (RequestState.SUBMITTED, RequestState.SENT_BACK):
@@ -309,6 +311,7 @@ def request_send_back(*, user, request: PaymentRequest, reason: str) -> PaymentR
         raise PermissionDenied(
             "Seuls les agents financiers de la Région renvoient une proposition."
         )
+    check_conflict(user, Action.VALIDATE, request.dossier, request)
     if not reason.strip():
         raise ValidationError("Indiquez le motif du renvoi.")
     if request.state != RequestState.CERTIFIED:
@@ -326,9 +329,20 @@ def request_send_back(*, user, request: PaymentRequest, reason: str) -> PaymentR
     return request
 
 
-def payment_validate(*, user, request: PaymentRequest) -> Payment | None:
+def mask_iban(iban: str) -> str:
+    """« FR76 •••• •••• 0129 »: enough to recognise the account, not to copy it."""
+    iban = (iban or "").replace(" ", "")
+    if len(iban) < 8:
+        return "•" * len(iban)
+    return f"{iban[:4]} •••• •••• {iban[-4:]}"
+
+
+def payment_validate(
+    *, user, request: PaymentRequest, version: int | None = None
+) -> Payment | None:
     """Finance validates a proposed payment. Two tabs or two officers at once make one payment:
-    the request row is locked, its state compared, and the database refuses a second Payment."""
+    the request row is locked, its state compared, and the database refuses a second Payment.
+    With `version` (the one the confirmation page showed), a proposal changed since is refused."""
     with transaction.atomic():
         # Lock the request row only: PostgreSQL refuses FOR UPDATE on the review's outer join.
         request = (
@@ -342,6 +356,11 @@ def payment_validate(*, user, request: PaymentRequest) -> Payment | None:
         if request.state != RequestState.CERTIFIED:
             raise TransitionError(
                 f"Ce paiement est à l'état « {request.get_state_display()} » : il ne peut pas être validé."
+            )
+        if version is not None and version != request.lock_version:
+            raise TransitionError(
+                "Cette proposition a changé depuis l'affichage de la confirmation : "
+                "vérifiez-la à nouveau avant de valider."
             )
         dossier = request.dossier
         year = (
@@ -400,6 +419,7 @@ def recovery_received(*, user, order: RecoveryOrder, on: date) -> None:
         raise PermissionDenied(
             "Seuls les agents financiers de la Région enregistrent les reversements."
         )
+    check_conflict(user, Action.RECOVERY, order.dossier, order.request)
     if RecoveryOrder.objects.filter(pk=order.pk, received_on__isnull=True).update(received_on=on):
         audit_record(
             actor=user,

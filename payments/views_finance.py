@@ -17,13 +17,14 @@ from django.db.models import Count, Sum
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.enums import Role
 from accounts.permissions import regions_for_role
 from applications.workflow import TransitionError
-from payments import batches, budget, services
-from payments.enums import PaymentKind, RequestState
+from organisations.conflicts import Action, member_organisation_ids
+from payments import batches, budget, permissions, services
+from payments.enums import BatchState, PaymentKind, RequestState
 from payments.models import Payment, PaymentBatch, PaymentRequest, RecoveryOrder
 from schemes.models import BudgetEnvelope, Scheme
 from schemes.templatetags.aides import euros
@@ -105,16 +106,9 @@ class QueueFilterForm(forms.Form):
         return queryset
 
 
-def _duty_conflict(user, item: PaymentRequest) -> str:
-    """Shown on the row; the service enforces the same rule (payments.permissions.can_validate)."""
-    review = getattr(item.dossier, "review", None)
-    if review is not None and review.agent_id == user.pk:
-        return "Vous avez instruit ce dossier"
-    if item.certified_by_id == user.pk:
-        return "Vous avez certifié le service fait"
-    if item.requested_by_id == user.pk:
-        return "Vous avez fait la demande"
-    return ""
+def _duty_conflict(user, item: PaymentRequest, member_of: set[int]) -> str:
+    """Shown on the row; the service enforces the same rule (organisations.conflicts)."""
+    return permissions.duty_conflict(user, Action.VALIDATE, item, member_of=member_of)
 
 
 @login_required
@@ -134,8 +128,9 @@ def finance_queue(request):
     paginator = Paginator(rows, PAGE_SIZE)
     paginator.count = totals["count"]
     page = paginator.get_page(request.GET.get("page"))
+    member_of = member_organisation_ids(request.user)
     for item in page.object_list:
-        item.conflict = _duty_conflict(request.user, item)
+        item.conflict = _duty_conflict(request.user, item, member_of)
     return render(
         request,
         "payments/finance/queue.html",
@@ -145,24 +140,57 @@ def finance_queue(request):
 
 def _request_in_scope(user, pk: int) -> PaymentRequest:
     return get_object_or_404(
-        PaymentRequest, pk=pk, dossier__scheme__region_id__in=_finance_regions(user)
+        PaymentRequest.objects.select_related("dossier__organisation", "dossier__scheme"),
+        pk=pk,
+        dossier__scheme__region_id__in=_finance_regions(user),
     )
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def finance_validate(request, pk: int):
+    """GET: what validating will do (amount, beneficiary, masked IBAN); POST with the
+    confirmation: validate exactly the version shown. Works without JavaScript."""
     item = _request_in_scope(request.user, pk)
-    try:
-        payment = services.payment_validate(user=request.user, request=item)
-    except ERRORS as exc:
-        _error(request, exc)
-    else:
-        amount = payment.amount if payment else Decimal("0")
-        messages.success(
-            request, f"Paiement du dossier {item.dossier.number} validé ({euros(amount)})."
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        raw = request.POST.get("version", "")
+        version = int(raw) if raw.isdigit() and len(raw) < 10 else -1
+        try:
+            payment = services.payment_validate(user=request.user, request=item, version=version)
+        except ERRORS as exc:
+            existing = Payment.objects.filter(request=item, validated_by=request.user).first()
+            if existing is not None:  # a double click: the first click made the payment
+                messages.info(
+                    request,
+                    f"Le paiement du dossier {item.dossier.number} est déjà validé "
+                    f"({euros(existing.amount)}) : un seul paiement est enregistré.",
+                )
+            else:
+                _error(request, exc)
+        else:
+            amount = payment.amount if payment else Decimal("0")
+            messages.success(
+                request, f"Paiement du dossier {item.dossier.number} validé ({euros(amount)})."
+            )
+        return _back(request, "payments:finance_queue")
+    if item.state != RequestState.CERTIFIED:
+        messages.info(
+            request,
+            f"La demande du dossier {item.dossier.number} est à l'état "
+            f"« {item.get_state_display()} » : il n'y a rien à valider.",
         )
-    return _back(request, "payments:finance_queue")
+        return redirect("payments:finance_queue")
+    allowed, why = permissions.can_validate(request.user, item)
+    return render(
+        request,
+        "payments/finance/validate_confirm.html",
+        {
+            "item": item,
+            "masked_iban": services.mask_iban(item.iban),
+            "allowed": allowed,
+            "why": why,
+        },
+    )
 
 
 @login_required
@@ -250,16 +278,46 @@ def batch_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def batch_export(request, pk: int):
+    """GET: what freezing will do (count, total, each payment); POST with the confirmation:
+    export and freeze exactly the batch shown."""
     batch = _batch_in_scope(request.user, pk)
-    try:
-        batches.batch_export(user=request.user, batch=batch)
-    except ERRORS as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, "Lot exporté : il est désormais figé.")
-    return redirect("payments:batch_detail", pk=pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        already = batch.state != BatchState.OPEN
+        try:
+            batches.batch_export(
+                user=request.user, batch=batch, fingerprint=request.POST.get("fingerprint", "")
+            )
+        except ERRORS as exc:
+            _error(request, exc)
+            if isinstance(exc, TransitionError):
+                return redirect("payments:batch_export", pk=pk)
+        else:
+            if already:
+                messages.info(request, "Ce lot est déjà exporté : ses fichiers sont inchangés.")
+            else:
+                messages.success(request, "Lot exporté : il est désormais figé.")
+        return redirect("payments:batch_detail", pk=pk)
+    if batch.state != BatchState.OPEN:
+        messages.info(request, "Ce lot est déjà exporté : ses fichiers sont inchangés.")
+        return redirect("payments:batch_detail", pk=pk)
+    payments = batch.payments.select_related("dossier__organisation", "dossier__scheme").order_by(
+        "dossier__number"
+    )
+    totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
+    for payment in payments:
+        payment.masked_iban = services.mask_iban(payment.iban)
+    return render(
+        request,
+        "payments/finance/batch_export_confirm.html",
+        {
+            "batch": batch,
+            "payments": payments,
+            "totals": totals,
+            "fingerprint": batches.batch_fingerprint(batch),
+        },
+    )
 
 
 @login_required

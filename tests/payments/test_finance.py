@@ -87,7 +87,7 @@ def test_instructing_agent_certifier_and_requester_never_validate_even_with_fina
     for user, why in [
         (dossier.agent, "instruit"),
         (other_agent, "certifié"),
-        (requester, "vous-même demandé"),
+        (requester, "membre de l'organisation bénéficiaire"),
     ]:
         with pytest.raises(PermissionDenied, match=why):
             services.payment_validate(user=user, request=request)
@@ -107,8 +107,12 @@ def test_validating_twice_gives_a_french_message(awarded, client):
     services.payment_validate(user=officer, request=request)
     with pytest.raises(TransitionError, match="ne peut pas être validé"):
         services.payment_validate(user=officer, request=request)
-    client.force_login(officer)
-    response = client.post(reverse("payments:finance_validate", args=[request.pk]), follow=True)
+    client.force_login(role("finance"))  # another officer, on a page loaded before the first
+    response = client.post(
+        reverse("payments:finance_validate", args=[request.pk]),
+        {"confirm": "yes", "version": "0"},
+        follow=True,
+    )
     assert "ne peut pas être validé" in response.content.decode()
     assert Payment.objects.count() == 1
 
@@ -278,7 +282,11 @@ def test_batch_pages_and_frozen_file_download(awarded, client):
     response = client.post(reverse("payments:batch_create"), {"payments": [payments[0].pk]})
     batch = payments[0].__class__.objects.get(pk=payments[0].pk).batch
     assert response.url == reverse("payments:batch_detail", args=[batch.pk])
-    client.post(reverse("payments:batch_export", args=[batch.pk]))
+    fingerprint = batches.batch_fingerprint(batch)
+    client.post(
+        reverse("payments:batch_export", args=[batch.pk]),
+        {"confirm": "yes", "fingerprint": fingerprint},
+    )
     batch.refresh_from_db()
     detail = client.get(reverse("payments:batch_detail", args=[batch.pk])).content.decode()
     assert batch.csv_sha256 in detail and batch.xlsx_sha256 in detail

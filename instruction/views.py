@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
+from accounts.params import parse_int
 from applications.enums import DossierState as S
 from applications.workflow import TRANSITIONS, TransitionError
-from instruction import forms, review, services
+from instruction import answers, forms, review, services
 from instruction.commission import dossier_schedule
 from instruction.selectors import get_dossier_for_agent
 from schemes import core
@@ -38,6 +39,8 @@ def review_context(dossier, **extra) -> dict:
     ]
     return {
         "dossier": dossier,
+        "answers": answers.answer_rows(dossier),
+        "report": answers.report_rows(dossier),
         "region": dossier.scheme.region,
         "review": services.review_shown(dossier),
         "estimate": estimate,
@@ -73,7 +76,7 @@ def dossier_review(request, pk: int):
 def _run(request, dossier, action: str):
     """Parse the posted form of `action` and call its service; returns a French success message."""
     user, post = request.user, request.POST
-    version = int(post["version"]) if post.get("version", "").isdigit() else None
+    version = parse_int(post.get("version", ""))
 
     def valid(form):
         if not form.is_valid():
@@ -204,12 +207,9 @@ def attachment_open(request, pk: int, attachment_id: int):
     _agent_required(request.user)
     dossier = get_dossier_for_agent(request.user, pk)
     attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
-    if not attachment.can_be_opened:
-        messages.error(
-            request,
-            f"Le fichier « {attachment.original_name} » ne peut pas être ouvert : {attachment.get_scan_status_display().lower()}.",
-        )
-        return redirect("instruction:dossier", pk)
+    if not attachment.can_be_opened:  # scan pending, failed or infected: never served
+        context = {"dossier": dossier, "attachment": attachment, "back_to_review": True}
+        return render(request, "applications/attachment_unavailable.html", context, status=403)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

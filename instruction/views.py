@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
 from accounts.params import parse_int
+from applications.attachments import document_choices
 from applications.enums import DossierState as S
 from applications.workflow import TRANSITIONS, TransitionError
 from instruction import answers, forms, review, services
@@ -22,6 +23,15 @@ from schemes import core
 def _agent_required(user) -> None:
     if not (user.has_role(Role.AGENT) or user.has_role(Role.ADMIN)):
         raise PermissionDenied("Réservé aux instructeurs.")
+
+
+def _attachments(dossier) -> list:
+    """The applicant's files, each with the name of the document it was filed as."""
+    labels = dict(document_choices(dossier))
+    attachments = list(dossier.attachments.all())
+    for attachment in attachments:
+        attachment.document_label = labels.get(attachment.document_code, "Autre pièce")
+    return attachments
 
 
 def review_context(dossier, **extra) -> dict:
@@ -59,6 +69,7 @@ def review_context(dossier, **extra) -> dict:
             for e in dossier.transitions.select_related("actor")
         ],
         "documents": dossier.documents.all(),
+        "attachments": _attachments(dossier),
         "S": S,
         "today": timezone.localdate(),
         "schedule_form": forms.ScheduleForm(region=dossier.scheme.region),

@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts import two_factor
+from accounts.enums import Role
 from accounts.models import RoleAssignment, User
 
 
@@ -22,3 +24,23 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["reset_two_factor"]
+
+    def has_otp_reset_permission(self, request) -> bool:
+        return request.user.has_role(Role.ADMIN)
+
+    @admin.action(
+        description="Réinitialiser la double authentification et envoyer un lien d'activation",
+        permissions=["otp_reset"],
+    )
+    def reset_two_factor(self, request, queryset):
+        """Lost phone and backup codes: the devices are removed (audited, the person is told by
+        e-mail) and a one-time enrolment link is e-mailed to the person."""
+        for user in queryset:
+            two_factor.devices_reset(user=user, by=request.user)
+        self.message_user(
+            request,
+            f"Double authentification réinitialisée pour {queryset.count()} compte(s) : "
+            "chacun reçoit un lien d'activation par courriel.",
+            messages.SUCCESS,
+        )

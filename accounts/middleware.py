@@ -1,6 +1,7 @@
 """Staff security: two-factor authentication required, and logout after inactivity."""
 
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,10 +9,20 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.permissions import is_staff_member
+from accounts.two_factor import needs_second_factor
 
-# Paths a staff member may reach before the second factor: the 2FA pages, logout, assets.
-OPEN_PREFIXES = ("/comptes/2fa/", "/comptes/logout/", "/static/", "/healthz")
+# Paths a staff member may reach with a password alone: the code page, the request for an
+# enrolment link and the one-time link itself (each refuses what a password alone may not do),
+# logout, assets. Every other path, including the rest of /comptes/2fa/ (replacing the app, new
+# backup codes), needs the second factor. tests/accounts/test_two_factor_class.py walks the URL conf.
+OPEN_PREFIXES = (
+    "/comptes/2fa/verifier/",
+    "/comptes/2fa/lien/",
+    "/comptes/2fa/activer/",
+    "/comptes/logout/",
+    "/static/",
+    "/healthz",
+)
 # The activity stamp is rewritten at most once a minute: a session write on every page would
 # cost an UPDATE per request, for an idle timeout counted in tens of minutes.
 ACTIVITY_RESOLUTION = 60
@@ -23,7 +34,7 @@ class StaffSecurityMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and is_staff_member(user):
+        if user is not None and user.is_authenticated and needs_second_factor(user):
             now = int(time.time())
             last = request.session.get("last_activity")
             if last is not None and now - last > settings.STAFF_IDLE_SECONDS:
@@ -40,9 +51,5 @@ class StaffSecurityMiddleware:
                 and not user.is_verified()
                 and not request.path.startswith(OPEN_PREFIXES)
             ):
-                from django_otp import devices_for_user
-
-                has_device = any(True for _ in devices_for_user(user, confirmed=True))
-                target = "accounts:otp_verify" if has_device else "accounts:otp_setup"
-                return redirect(f"{reverse(target)}?next={request.path}")
+                return redirect(f"{reverse('accounts:otp_verify')}?next={quote(request.path)}")
         return self.get_response(request)

@@ -130,3 +130,38 @@ class LoginEvent(models.Model):
     class Meta:
         verbose_name = "connexion"
         ordering = ["-at"]
+
+
+class TwoFactorEnrolment(models.Model):
+    """A one-time link to enrol a first authenticator app, sent by e-mail or given by an
+    administrator. Only a hash of its secret is stored; it expires, works once and is bound to
+    the first browser session that opens it."""
+
+    user = models.ForeignKey(
+        User,
+        verbose_name="utilisateur",
+        on_delete=models.CASCADE,
+        related_name="otp_enrolments",
+    )
+    nonce_hash = models.CharField("empreinte du lien", max_length=64, unique=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    created_by = models.ForeignKey(
+        User,
+        verbose_name="créé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    opened_at = models.DateTimeField("ouvert le", null=True, blank=True)
+    used_at = models.DateTimeField("utilisé le", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "lien d'activation de la double authentification"
+        verbose_name_plural = "liens d'activation de la double authentification"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -217,6 +217,8 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
+# The reset form looks nobody up during the request (accounts.password_reset).
+ACCOUNT_FORMS = {"reset_password": "accounts.password_reset.ResetPasswordForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Aides numériques] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
 
@@ -225,6 +227,11 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
 STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
 STAFF_IDLE_SECONDS = env_int("STAFF_IDLE_SECONDS", 30 * 60)
 OTP_TOTP_ISSUER = "Aides numériques"
+# A first authenticator app is enrolled through a one-time link (e-mailed, or printed by an
+# administrator with `manage.py otp_enrolment_link`), valid this many hours.
+OTP_ENROLMENT_HOURS = env_int("OTP_ENROLMENT_HOURS", 48)
+# The address people write to when an e-mail does not arrive (shown as a mailto link).
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "contact@aides-numeriques.fr")
 
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -238,6 +245,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 # Internationalisation: the portal speaks French.
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]
+# The portal's own wording of django-allauth's pages and e-mails (one French word: courriel).
+LOCALE_PATHS = [BASE_DIR / "accounts" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -24,7 +24,9 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_static.models import StaticToken
 
+from accounts.models import TwoFactorEnrolment
 from applications.models import Attachment, Dossier
 from instruction.models import CommissionSession
 from organisations.models import Invitation
@@ -196,8 +198,19 @@ MATRIX: dict[str, Entry] = {
     "portal:personal_data": Entry(PUBLIC),
     "healthz": Entry(PUBLIC),
     # Accounts (own data only: no object id in the URL)
-    "accounts:otp_setup": Entry(LOGGED_IN),
+    # Second factor (a password-only staff session: tests/accounts/test_two_factor_class.py)
+    "accounts:otp_manage": Entry(LOGGED_IN),
     "accounts:otp_verify": Entry(LOGGED_IN),
+    "accounts:otp_replace": Entry(LOGGED_IN),
+    "accounts:otp_request_link": Entry(
+        LOGGED_IN, post_only=True, state=lambda w, s: TwoFactorEnrolment.objects.count()
+    ),
+    "accounts:otp_backup_codes": Entry(
+        LOGGED_IN, post_only=True, state=lambda w, s: StaticToken.objects.count()
+    ),
+    "accounts:otp_enrol": Entry(
+        {"default": NOT_FOUND, "anonymous": LOGIN}, lambda w, s: {"token": "x"}
+    ),
     "accounts:login_history": Entry(LOGGED_IN),
     # allauth, representative entries
     "account_login": Entry(PUBLIC),

@@ -7,7 +7,7 @@ import pytest
 from applications.services import dossier_submit
 from instruction import review, services
 from tests.applications.factories import DossierFactory
-from tests.instruction.conftest import REGION_OF, agent_of, open_calls  # noqa: F401
+from tests.instruction.conftest import REGION_OF, agent_of, open_calls, submitted  # noqa: F401
 
 
 def member_of(dossier):

@@ -1,29 +1,32 @@
-from decimal import Decimal
+from contextlib import suppress
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from accounts.params import parse_int
 from applications.models import ExpenseLine
 from applications.questions import QUESTIONS, report_sections
+from common.forms import FrenchDecimalField
 from schemes import core
 
 PERCENT = {
     "min_value": Decimal("0"),
     "max_value": Decimal("100"),
     "decimal_places": 2,
-    "localize": True,
+    "example": "33,5",
 }
-MONEY = {"min_value": Decimal("0"), "decimal_places": 2, "localize": True}
+MONEY = {"min_value": Decimal("0"), "decimal_places": 2}
 
 QUESTION_FIELDS = {
     "headcount": lambda: forms.IntegerField(
         label="Effectif salarié (équivalent temps plein)", min_value=0
     ),
-    "turnover": lambda: forms.DecimalField(
+    "turnover": lambda: FrenchDecimalField(
         label="Chiffre d'affaires HT du dernier exercice clos (€)", **MONEY
     ),
-    "balance_sheet_total": lambda: forms.DecimalField(
+    "balance_sheet_total": lambda: FrenchDecimalField(
         label="Total du bilan du dernier exercice clos (€)", required=False, **MONEY
     ),
     "registered_rcs": lambda: forms.BooleanField(
@@ -65,14 +68,14 @@ QUESTION_FIELDS = {
         label="Votre projet a été certifié par un tiers de confiance (CCI, CMA, CRESS, OPCO, EPCI, cabinet spécialisé…)",
         required=False,
     ),
-    "market_activity_share": lambda: forms.DecimalField(
+    "market_activity_share": lambda: FrenchDecimalField(
         label="Part de vos ressources issue d'une activité économique (%)",
         initial=100,
         required=False,
         help_text="Pour une association : ventes et prestations rapportées à l'ensemble des ressources. Laissez 100 pour une entreprise.",
         **PERCENT,
     ),
-    "region_share": lambda: forms.DecimalField(
+    "region_share": lambda: FrenchDecimalField(
         label="Part de l'activité du projet réalisée en Pays de la Loire (%)",
         initial=100,
         required=False,
@@ -83,12 +86,37 @@ QUESTION_FIELDS = {
 SHARE_FIELDS = {"market_activity_share", "region_share"}
 
 
-class EligibilityForm(forms.Form):
-    """The scheme's eligibility questions; answers are stored as the engine expects them."""
+def known_answers(organisation) -> dict:
+    """Answers the portal already knows from the organisation (its step, the company lookup)."""
+    known = {}
+    if organisation.headcount is not None:
+        known["headcount"] = organisation.headcount
+    elif organisation.headcount_band in ("Unité non employeuse", "0 salarié"):
+        known["headcount"] = 0
+    if (organisation.legal_form_code or "").startswith("5"):
+        # INSEE category 5: commercial companies, registered at the RCS by law.
+        known["registered_rcs"] = True
+    return known
 
-    def __init__(self, *args, scheme_code: str, answers: dict | None = None, **kwargs):
+
+class EligibilityForm(forms.Form):
+    """The scheme's eligibility questions; answers are stored as the engine expects them.
+
+    A question the applicant has not answered yet starts from what the portal already knows
+    (`known`, see known_answers): the applicant can change it.
+    """
+
+    def __init__(
+        self,
+        *args,
+        scheme_code: str,
+        answers: dict | None = None,
+        known: dict | None = None,
+        **kwargs,
+    ):
         initial = {}
-        for key, value in (answers or {}).items():
+        given = {**(known or {}), **(answers or {})}
+        for key, value in given.items():
             initial[key] = (
                 Decimal(str(value)) * 100
                 if key in SHARE_FIELDS and value not in (None, "")
@@ -98,25 +126,39 @@ class EligibilityForm(forms.Form):
         for name in QUESTIONS.get(scheme_code, []):
             self.fields[name] = QUESTION_FIELDS[name]()
             if name in initial:
-                self.fields[name].initial = initial[name]
+                value = initial[name]
+                if isinstance(self.fields[name], FrenchDecimalField) and isinstance(value, str):
+                    with suppress(InvalidOperation):  # stored as text: shown as « 380 000 »
+                        value = self.initial[name] = Decimal(value)
+                self.fields[name].initial = value
 
-    def answers(self) -> dict:
-        answers = {"confirmed": True}
-        for name, value in self.cleaned_data.items():
+    def answers(self, previous: dict | None = None) -> dict:
+        """The stored answers updated with each valid answer of the page.
+
+        Call after is_valid(): an answer with an error keeps its stored value (a draft keeps
+        what is valid), a cleared optional answer is removed.
+        """
+        answers = dict(previous or {})
+        for name in self.fields:
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
             if value is None:
+                answers.pop(name, None)
                 continue
             if name in SHARE_FIELDS:
                 value = str((value / 100).quantize(Decimal("0.0001")))
             elif isinstance(value, Decimal):
                 value = str(value)
             answers[name] = value
+        answers["confirmed"] = bool((previous or {}).get("confirmed")) or not self.errors
         return answers
 
 
 class HoldingForm(forms.Form):
-    share = forms.DecimalField(label="Part de capital ou de droits de vote (%)", **PERCENT)
+    share = FrenchDecimalField(label="Part de capital ou de droits de vote (%)", **PERCENT)
     headcount = forms.IntegerField(label="Effectif de cette entreprise", min_value=0)
-    turnover = forms.DecimalField(label="Chiffre d'affaires de cette entreprise (€)", **MONEY)
+    turnover = FrenchDecimalField(label="Chiffre d'affaires de cette entreprise (€)", **MONEY)
 
 
 HoldingFormSet = forms.formset_factory(HoldingForm, extra=1, can_delete=True, max_num=10)
@@ -156,6 +198,9 @@ class ProjectForm(forms.Form):
 
 
 class ExpenseForm(forms.ModelForm):
+    # The stored line a form was drawn from: saving updates that line (see dossier_set_expenses).
+    line_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
     class Meta:
         model = ExpenseLine
         fields = [
@@ -169,7 +214,7 @@ class ExpenseForm(forms.ModelForm):
             "quote_date",
         ]
         widgets = {"quote_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        localized_fields = ["amount"]
+        field_classes = {"amount": FrenchDecimalField}
         help_texts = {
             "amount": "Pour un matériel informatique, le prix d'un seul appareil.",
             "quote_date": "Date de signature du devis ou de la commande, si elle a déjà eu lieu.",
@@ -185,16 +230,24 @@ class ExpenseForm(forms.ModelForm):
         self.fields["device"].choices = [("", "Sans objet")] + list(core.DEVICES.items())
 
     def line(self) -> dict:
+        """The line to store; with the id of the stored line it was drawn from, if any."""
         data = {k: v for k, v in self.cleaned_data.items() if k in self.Meta.fields}
         data["device"] = data.get("device") or ""
+        if self.cleaned_data.get("line_id"):
+            data["id"] = self.cleaned_data["line_id"]
         return data
+
+    def stored_id(self) -> int | None:
+        """The id of the stored line this form was drawn from, even when the form has errors."""
+        raw = self["line_id"].value()
+        return parse_int(str(raw or ""))
 
 
 ExpenseFormSet = forms.formset_factory(ExpenseForm, extra=1, can_delete=True, max_num=50)
 
 
 class FundingForm(forms.Form):
-    other_public_funding = forms.DecimalField(
+    other_public_funding = FrenchDecimalField(
         label="Montant des autres aides publiques demandées ou obtenues pour ce projet (€)",
         initial=0,
         **MONEY,
@@ -212,8 +265,11 @@ class DeMinimisForm(forms.Form):
     granted_on = forms.DateField(
         label="Date d'attribution", widget=forms.DateInput(attrs={"type": "date"})
     )
-    amount = forms.DecimalField(
-        label="Montant (€)", min_value=Decimal("0.01"), decimal_places=2, localize=True
+    amount = FrenchDecimalField(
+        label="Montant (€)",
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        error_messages={"min_value": "Le montant doit être supérieur à zéro."},
     )
 
 

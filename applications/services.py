@@ -67,19 +67,45 @@ def dossier_update(*, user, dossier: Dossier, data: dict) -> Dossier:
 
 @transaction.atomic
 def dossier_set_expenses(*, user, dossier: Dossier, lines: list[dict]) -> None:
+    """Make the dossier's expenses exactly `lines`, in that order.
+
+    A line with an "id" of one of the dossier's stored lines updates that line; a line that is
+    only {"id": ...} keeps the stored line as it is (the page showed it with an error); a line
+    without a known id is created. Stored lines not named are deleted.
+    """
     _require(permissions.can_edit(user, dossier))
-    dossier.expenses.all().delete()
-    for position, line in enumerate(lines):
-        expense = ExpenseLine(dossier=dossier, position=position, **line)
+    stored = {line.pk: line for line in dossier.expenses.select_for_update()}
+    kept = set()
+    for position, data in enumerate(lines):
+        data = dict(data)
+        pk = data.pop("id", None)
+        # The same id twice (a tampered page) names the stored line once only.
+        expense = stored.get(pk) if pk not in kept else None
+        if expense is None:
+            if not data:
+                continue
+            expense = ExpenseLine(dossier=dossier)
+        for name, value in data.items():
+            setattr(expense, name, value)
+        expense.position = position
         expense.full_clean()
         expense.save()
+        kept.add(expense.pk)
+    dossier.expenses.exclude(pk__in=kept).delete()
     dossier.save(update_fields=["last_saved_at"])
 
 
 @transaction.atomic
 def dossier_set_funding(
-    *, user, dossier: Dossier, other_public_funding, detail: str, aids: list[dict]
+    *,
+    user,
+    dossier: Dossier,
+    other_public_funding,
+    detail: str,
+    aids: list[dict],
+    declared: bool = True,
 ) -> None:
+    """Save the funding step; `declared` False (a page with errors) keeps the step unanswered."""
     _require(permissions.can_edit(user, dossier))
     dossier.de_minimis_aids.all().delete()
     for aid in aids:
@@ -88,7 +114,7 @@ def dossier_set_funding(
         row.save()
     dossier.other_public_funding = other_public_funding
     dossier.other_public_funding_detail = detail
-    dossier.funding_declared = True
+    dossier.funding_declared = dossier.funding_declared or declared
     dossier.save(
         update_fields=[
             "other_public_funding",

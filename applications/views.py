@@ -20,7 +20,9 @@ from applications.forms import (
     HoldingFormSet,
     ProjectForm,
     SubmitForm,
+    known_answers,
 )
+from applications.lines import INVALID, KEEP, bind_lines, posted_lines
 from applications.selectors import dossiers_of_member, get_dossier_for_member
 from applications.steps import STEPS, next_step
 from applications.workflow import TRANSITIONS, TransitionError
@@ -73,12 +75,20 @@ def _invalid(request):
     return None
 
 
-def _kept(formset) -> list:
-    return [
-        f
-        for f in formset.forms
-        if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
-    ]
+def _partly_saved(request, dossier):
+    """A page with errors whose valid fields were saved: say so (autosave: in JSON)."""
+    if request.headers.get("X-Requested-With") == "autosave":
+        saved = timezone.localtime(dossier.last_saved_at)
+        return JsonResponse(
+            {"ok": False, "partial": True, "saved_at": formats.time_format(saved, "H:i")},
+            status=400,
+        )
+    messages.warning(
+        request,
+        "Vos réponses valides sont enregistrées. Corrigez les champs signalés : "
+        "ils ne sont pas encore enregistrés, mais ce que vous avez saisi reste affiché.",
+    )
+    return None
 
 
 @login_required
@@ -172,6 +182,14 @@ def step_organisation(request, pk: int):
     )
 
 
+def _holding(form) -> dict:
+    return {
+        "share": str((form.cleaned_data["share"] / 100).quantize(Decimal("0.0001"))),
+        "headcount": form.cleaned_data["headcount"],
+        "turnover": str(form.cleaned_data["turnover"]),
+    }
+
+
 @login_required
 def step_eligibility(request, pk: int):
     dossier = get_dossier_for_member(request.user, pk)
@@ -179,9 +197,15 @@ def step_eligibility(request, pk: int):
         return response
     code = dossier.scheme.code
     data = request.POST or None
-    if data is not None and "add_line" in data:
+    adding = data is not None and "add_line" in data
+    if adding:
         data = with_one_more_form(data, "holdings")
-    form = EligibilityForm(data, scheme_code=code, answers=dossier.answers)
+    form = EligibilityForm(
+        data,
+        scheme_code=code,
+        answers=dossier.answers,
+        known=known_answers(dossier.organisation),
+    )
     holdings_initial = [
         {
             "share": Decimal(h["share"]) * 100,
@@ -191,31 +215,64 @@ def step_eligibility(request, pk: int):
         for h in dossier.answers.get("holdings", [])
     ]
     holdings = (
-        HoldingFormSet(data, prefix="holdings", initial=holdings_initial)
+        bind_lines(HoldingFormSet, data, prefix="holdings", initial=holdings_initial)
         if code == "PDL-IN"
         else None
     )
-    if request.method == "POST" and "add_line" not in request.POST:
-        if form.is_valid() and (holdings is None or holdings.is_valid()):
-            answers = form.answers()
-            if holdings is not None:
-                answers["holdings"] = [
-                    {
-                        "share": str((f.cleaned_data["share"] / 100).quantize(Decimal("0.0001"))),
-                        "headcount": f.cleaned_data["headcount"],
-                        "turnover": str(f.cleaned_data["turnover"]),
-                    }
-                    for f in _kept(holdings)
-                ]
-            services.dossier_update(user=request.user, dossier=dossier, data={"answers": answers})
+    if request.method == "POST" and form.fields:
+        form.is_valid()
+        answers = form.answers(dossier.answers)
+        complete = not form.errors
+        if holdings is not None:
+            posted = posted_lines(holdings)
+            if posted.complete and holdings.is_valid():
+                answers["holdings"] = [_holding(f) for state, f in posted.forms if state == KEEP]
+            else:  # the stored holdings stay; the page shows what was typed, with the errors
+                complete = False
+        services.dossier_update(user=request.user, dossier=dossier, data={"answers": answers})
+        if complete and not adding:
             return _after_save(request, dossier, "eligibilite")
-        if response := _invalid(request):
+        if not complete and (response := _partly_saved(request, dossier)):
             return response
     return render(
         request,
         "applications/step_eligibility.html",
         step_context(dossier, "eligibilite", form=form, holdings=holdings),
     )
+
+
+def _expense_lines(dossier) -> list[dict]:
+    fields = ("category", "description", "supplier", "amount", "mode", "months", "device")
+    return [
+        {"line_id": line.pk, "quote_date": line.quote_date, **{f: getattr(line, f) for f in fields}}
+        for line in dossier.expenses.all()
+    ]
+
+
+def _save_project(request, dossier, form, formset, bases: list[str]) -> bool:
+    """Save every valid field and line of the project page; True when the page had no error.
+
+    A line with an error keeps its stored version (if it had one); the page shows what was typed.
+    """
+    form.is_valid()
+    cleaned = form.cleaned_data
+    fields = {name: cleaned[name] for name in ("title", "description") if name in cleaned}
+    if "expense_basis" not in form.fields:
+        fields["expense_basis"] = bases[0]
+    elif "expense_basis" in cleaned:
+        fields["expense_basis"] = cleaned["expense_basis"] or bases[0]
+    fields["report"] = {**(dossier.report or {}), **form.report()}
+    services.dossier_update(user=request.user, dossier=dossier, data=fields)
+    posted = posted_lines(formset)
+    if posted.readable:
+        lines = []
+        for state, line in posted.forms:
+            if state == KEEP:
+                lines.append(line.line())
+            elif state == INVALID and line.stored_id():
+                lines.append({"id": line.stored_id()})
+        services.dossier_set_expenses(user=request.user, dossier=dossier, lines=lines)
+    return not form.errors and posted.complete and formset.is_valid()
 
 
 @login_required
@@ -227,7 +284,8 @@ def step_project(request, pk: int):
     bases = list(version.value("expense_bases") or ["HT"]) if version else ["HT"]
     categories = list(version.value("eligible_categories") or []) if version else []
     data = request.POST or None
-    if data is not None and "add_line" in data:
+    adding = data is not None and "add_line" in data
+    if adding:
         data = with_one_more_form(data, "expenses")
     initial = {
         "title": dossier.title,
@@ -236,39 +294,18 @@ def step_project(request, pk: int):
     }
     initial.update({f"report_{k}": v for k, v in (dossier.report or {}).items()})
     form = ProjectForm(data, scheme_code=dossier.scheme.code, expense_bases=bases, initial=initial)
-    lines = [
-        {
-            f: getattr(line, f)
-            for f in (
-                "category",
-                "description",
-                "supplier",
-                "amount",
-                "mode",
-                "months",
-                "device",
-                "quote_date",
-            )
-        }
-        for line in dossier.expenses.all()
-    ]
-    formset = ExpenseFormSet(
-        data, prefix="expenses", initial=lines, form_kwargs={"categories": categories}
+    formset = bind_lines(
+        ExpenseFormSet,
+        data,
+        prefix="expenses",
+        initial=_expense_lines(dossier),
+        form_kwargs={"categories": categories},
     )
-    if request.method == "POST" and "add_line" not in request.POST:
-        if form.is_valid() and formset.is_valid():
-            fields = {
-                "title": form.cleaned_data["title"],
-                "description": form.cleaned_data["description"],
-                "report": form.report(),
-            }
-            fields["expense_basis"] = form.cleaned_data.get("expense_basis") or bases[0]
-            services.dossier_update(user=request.user, dossier=dossier, data=fields)
-            services.dossier_set_expenses(
-                user=request.user, dossier=dossier, lines=[f.line() for f in _kept(formset)]
-            )
+    if request.method == "POST":
+        complete = _save_project(request, dossier, form, formset, bases)
+        if complete and not adding:
             return _after_save(request, dossier, "projet")
-        if response := _invalid(request):
+        if not complete and (response := _partly_saved(request, dossier)):
             return response
     context = step_context(dossier, "projet", form=form, formset=formset)
     return render(request, "applications/step_project.html", context)
@@ -280,7 +317,8 @@ def step_funding(request, pk: int):
     if response := _editable_or_redirect(request, dossier):
         return response
     data = request.POST or None
-    if data is not None and "add_line" in data:
+    adding = data is not None and "add_line" in data
+    if adding:
         data = with_one_more_form(data, "aids")
     form = FundingForm(
         data,
@@ -289,28 +327,31 @@ def step_funding(request, pk: int):
             "other_public_funding_detail": dossier.other_public_funding_detail,
         },
     )
-    aids = DeMinimisFormSet(
-        data,
-        prefix="aids",
-        initial=[
-            {"granting_body": a.granting_body, "granted_on": a.granted_on, "amount": a.amount}
-            for a in dossier.de_minimis_aids.all()
-        ],
-    )
-    if request.method == "POST" and "add_line" not in request.POST:
-        if form.is_valid() and aids.is_valid():
-            services.dossier_set_funding(
-                user=request.user,
-                dossier=dossier,
-                other_public_funding=form.cleaned_data["other_public_funding"],
-                detail=form.cleaned_data["other_public_funding_detail"],
-                aids=[
-                    {k: f.cleaned_data[k] for k in ("granting_body", "granted_on", "amount")}
-                    for f in _kept(aids)
-                ],
-            )
+    fields = ("granting_body", "granted_on", "amount")
+    stored = [{k: getattr(a, k) for k in fields} for a in dossier.de_minimis_aids.all()]
+    aids = bind_lines(DeMinimisFormSet, data, prefix="aids", initial=stored)
+    if request.method == "POST":
+        form.is_valid()
+        cleaned = form.cleaned_data
+        posted = posted_lines(aids)
+        lines_ok = posted.complete and aids.is_valid()
+        services.dossier_set_funding(
+            user=request.user,
+            dossier=dossier,
+            other_public_funding=cleaned.get("other_public_funding", dossier.other_public_funding),
+            detail=cleaned.get("other_public_funding_detail", dossier.other_public_funding_detail),
+            # Lines with an error: the stored aids stay until the page is corrected.
+            aids=[
+                {k: f.cleaned_data[k] for k in fields} for state, f in posted.forms if state == KEEP
+            ]
+            if lines_ok
+            else stored,
+            declared=not form.errors,
+        )
+        complete = lines_ok and not form.errors
+        if complete and not adding:
             return _after_save(request, dossier, "financements")
-        if response := _invalid(request):
+        if not complete and (response := _partly_saved(request, dossier)):
             return response
     return render(
         request,

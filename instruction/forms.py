@@ -68,6 +68,31 @@ class RetentionForm(VersionedForm):
     reason = forms.CharField(label="Motif", required=False)
 
 
+class CheckLineForm(forms.Form):
+    """One criterion of the checklist form (prefix `check-<id>`): the whole list saves at once."""
+
+    status = forms.ChoiceField(label="Avis", choices=CheckStatus.choices)
+    comment = forms.CharField(label="Commentaire", required=False, max_length=2000)
+
+
+class RetentionLineForm(forms.Form):
+    """One expense line of the retentions form (prefix `line-<id>`): all lines save at once."""
+
+    status = forms.ChoiceField(
+        label="Retenue",
+        choices=[("", "Selon le calcul du moteur")] + RetentionStatus.choices,
+        required=False,
+    )
+    amount = forms.DecimalField(
+        label="Montant retenu (€)",
+        required=False,
+        min_value=Decimal("0"),
+        decimal_places=2,
+        localize=True,
+    )
+    reason = forms.CharField(label="Motif", required=False, max_length=2000)
+
+
 class RegionShareForm(VersionedForm):
     share = forms.DecimalField(
         label="Part de l'activité réalisée en Pays de la Loire (%)",

@@ -143,6 +143,137 @@ def expense_retain(
 
 
 @transaction.atomic
+def checks_record(
+    *, user, dossier: Dossier, decisions: dict[str, tuple[str, str]], version: int | None
+) -> list[CriterionCheck]:
+    """The whole checklist in one save: `decisions` maps each criterion code shown to the
+    (status, comment) the page holds; only the criteria that differ from what is stored change.
+
+    Every decision is checked before anything is written: a refusal names each criterion at
+    fault (ValidationError keyed by code) and changes nothing.
+    """
+    require_agent(user, dossier)
+    stored = {check.code: check for check in dossier.criterion_checks.all()}
+    errors, changed = {}, []
+    for code, (status, comment) in decisions.items():
+        check = stored.get(code)
+        if check is None:
+            errors[code] = "Ce critère n'existe plus : rechargez la page."
+            continue
+        comment = comment.strip()
+        if status not in CheckStatus.values:
+            errors[code] = "Choisissez de confirmer ou de corriger le critère."
+        elif status == CheckStatus.OVERRIDDEN and not comment:
+            errors[code] = (
+                f"« {check.label} » : expliquez pourquoi vous corrigez l'évaluation du moteur."
+            )
+        elif (status, comment) != (check.status, check.comment):
+            changed.append((check, status, comment))
+    if errors:
+        raise ValidationError(errors)
+    if not changed:
+        return []
+    claim_version(dossier, version)
+    now = timezone.now()
+    for check, status, comment in changed:
+        check.status, check.comment = status, comment
+        check.checked_by, check.checked_at = (None, None) if status == "pending" else (user, now)
+        check.save(update_fields=["status", "comment", "checked_by", "checked_at"])
+        audit_record(
+            actor=user,
+            action="criterion_check",
+            obj=dossier,
+            comment=comment,
+            data={"code": check.code, "status": status},
+        )
+    return [check for check, _, _ in changed]
+
+
+def _retention_refusal(line: ExpenseLine, status: str, amount: Decimal | None, reason: str) -> str:
+    if status not in RetentionStatus.values:
+        return "Choisissez comment la dépense est retenue."
+    if status == RetentionStatus.PARTIAL and (
+        amount is None or not (Decimal("0") < amount < line.amount)
+    ):
+        return (
+            "Une dépense retenue en partie doit l'être pour un montant entre 0 et le montant "
+            "présenté."
+        )
+    if status != RetentionStatus.FULL and not reason.strip():
+        return "Indiquez le motif quand une dépense n'est pas retenue en totalité."
+    return ""
+
+
+def _retained_amount(line: ExpenseLine, status: str, amount: Decimal | None) -> Decimal:
+    if status == RetentionStatus.FULL:
+        return line.amount
+    if status == RetentionStatus.NONE:
+        return Decimal("0")
+    return amount
+
+
+@transaction.atomic
+def retentions_record(
+    *,
+    user,
+    dossier: Dossier,
+    decisions: dict[int, tuple[str, Decimal | None, str]],
+    version: int | None,
+) -> int:
+    """Every expense line of the page in one save: `decisions` maps each line id shown to the
+    (status, amount, reason) the page holds; status "" means « as the engine computes it » (no
+    retention stored). Only what differs from the database is written; returns how many lines
+    changed. Everything is checked first: a refusal names each line at fault and changes nothing.
+    """
+    require_agent(user, dossier)
+    lines = {line.pk: line for line in dossier.expenses.select_related("retention")}
+    errors, changes = {}, []
+    for position, (line_id, (status, amount, reason)) in enumerate(decisions.items(), start=1):
+        line = lines.get(line_id)
+        if line is None:
+            errors[line_id] = "Cette dépense n'appartient pas au dossier : rechargez la page."
+            continue
+        retention = getattr(line, "retention", None)
+        reason = reason.strip()
+        if not status:
+            if retention is not None:
+                changes.append((line, None, None, ""))
+            continue
+        refusal = _retention_refusal(line, status, amount, reason)
+        if refusal:
+            errors[line_id] = f"Dépense {position} : {refusal}"
+            continue
+        kept = _retained_amount(line, status, amount)
+        if retention is None or (retention.status, retention.amount, retention.reason) != (
+            status,
+            kept,
+            reason,
+        ):
+            changes.append((line, status, kept, reason))
+    if errors:
+        raise ValidationError(errors)
+    if not changes:
+        return 0
+    claim_version(dossier, version)
+    for line, status, kept, reason in changes:
+        if status is None:
+            ExpenseRetention.objects.filter(line=line).delete()
+        else:
+            ExpenseRetention.objects.update_or_create(
+                line=line,
+                defaults={"status": status, "amount": kept, "reason": reason, "decided_by": user},
+            )
+        audit_record(
+            actor=user,
+            action="expense_retain",
+            obj=dossier,
+            comment=reason,
+            data={"line": line.pk, "status": status or "engine", "amount": str(kept or "")},
+        )
+    return len(changes)
+
+
+@transaction.atomic
 def region_share_set(*, user, dossier: Dossier, share: Decimal | None, version: int | None) -> None:
     """PDL-IN FAQ question 6: the agent sets the share of activity in the region (None: the declared one)."""
     require_agent(user, dossier)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,18 @@ from instruction import answers, forms, review, services
 from instruction.commission import dossier_schedule
 from instruction.selectors import get_dossier_for_agent
 from schemes import core
+
+# The forms that save a list of lines at once, and where each action brings the agent back.
+LIST_FORMS = {"checks", "retentions"}
+ANCHORS = {
+    "checks": "#t-criteres",
+    "check": "#t-criteres",
+    "retentions": "#t-depenses",
+    "retain": "#t-depenses",
+    "region_share": "#t-depenses",
+    "note": "#t-notes",
+    "message": "#t-echanges",
+}
 
 
 def _agent_required(user) -> None:
@@ -34,12 +47,84 @@ def _attachments(dossier) -> list:
     return attachments
 
 
+def _check_forms(checks, data=None, errors=None) -> dict:
+    """One form per criterion (prefix check-<id>), showing the stored opinion or what was posted."""
+    result = {}
+    for check in checks:
+        form = forms.CheckLineForm(
+            data,
+            prefix=f"check-{check.pk}",
+            initial={"status": check.status, "comment": check.comment},
+        )
+        if data is not None and (errors or {}).get(check.code):
+            form.is_valid()
+            form.add_error("comment", errors[check.code])
+        result[check.pk] = form
+    return result
+
+
+def _line_forms(expense_lines, data=None, errors=None) -> dict:
+    """One form per expense line (prefix line-<id>), showing the stored retention or what was posted."""
+    result = {}
+    for line in expense_lines:
+        retention = getattr(line, "retention", None)
+        initial = (
+            {
+                "status": retention.status,
+                "amount": retention.amount if retention.status == "partial" else None,
+                "reason": retention.reason,
+            }
+            if retention
+            else {"status": ""}
+        )
+        form = forms.RetentionLineForm(data, prefix=f"line-{line.pk}", initial=initial)
+        if data is not None and (errors or {}).get(line.pk):
+            form.is_valid()
+            form.add_error("status", errors[line.pk])
+        result[line.pk] = form
+    return result
+
+
+def _posted_decisions(post, prefix: str, form_class, ids) -> tuple[dict, dict]:
+    """Each posted line form's cleaned data by id, and the field errors by id."""
+    decisions, errors = {}, {}
+    for key in ids:
+        form = form_class(post, prefix=f"{prefix}-{key}")
+        if f"{prefix}-{key}-status" not in post:
+            continue  # not on the page the agent saw: left as it is
+        if form.is_valid():
+            decisions[key] = form.cleaned_data
+        else:
+            errors[key] = " ".join(e for errs in form.errors.values() for e in errs)
+    return decisions, errors
+
+
+def _as_list_post(kept: dict) -> dict:
+    """A one-line post (« check », « retain ») read as the list form's post, for redisplay."""
+    data = kept.get("data")
+    if kept.get("action") == "retain" and data is not None:
+        key = f"line-{data.get('line', '')}"
+        fields = ("status", "amount", "reason")
+        return {
+            **kept,
+            "action": "retentions",
+            "data": {f"{key}-{f}": data.get(f, "") for f in fields},
+        }
+    return kept
+
+
 def review_context(dossier, **extra) -> dict:
     try:
         estimate = review.review_estimate(dossier)
     except core.InputError as exc:  # data the rules cannot read: shown, never a server error
         estimate = {"unavailable": exc.message, "checks": []}
     checks = review.sync_checks(dossier, estimate)
+    kept = _as_list_post(extra.get("posted") or extra.get("conflict") or {})
+    check_data = kept.get("data") if kept.get("action") == "checks" else None
+    line_data = kept.get("data") if kept.get("action") == "retentions" else None
+    check_forms = _check_forms(checks, check_data, kept.get("errors"))
+    for check in checks:
+        check.form = check_forms[check.pk]
     lines = [
         {"line": line, "engine": est, "retention": getattr(line, "retention", None)}
         for line, est in zip_longest(
@@ -47,6 +132,9 @@ def review_context(dossier, **extra) -> dict:
         )
         if line is not None
     ]
+    line_forms = _line_forms([row["line"] for row in lines], line_data, kept.get("errors"))
+    for row in lines:
+        row["form"] = line_forms[row["line"].pk]
     return {
         "dossier": dossier,
         "answers": answers.answer_rows(dossier),
@@ -149,6 +237,34 @@ def _run(request, dossier, action: str):
             version=version,
         )
         return "Le critère est mis à jour."
+    if action == "checks":
+        checks = {c.pk: c for c in dossier.criterion_checks.all()}
+        data, errors = _posted_decisions(post, "check", forms.CheckLineForm, checks)
+        if errors:
+            raise ValidationError({checks[k].code: v for k, v in errors.items()})
+        changed = review.checks_record(
+            user=user,
+            dossier=dossier,
+            decisions={checks[k].code: (d["status"], d["comment"]) for k, d in data.items()},
+            version=version,
+        )
+        if not changed:
+            return "Aucun changement : les avis sur les critères sont déjà enregistrés."
+        return f"Avis enregistrés sur {len(changed)} critère(s)."
+    if action == "retentions":
+        line_ids = list(dossier.expenses.values_list("pk", flat=True))
+        data, errors = _posted_decisions(post, "line", forms.RetentionLineForm, line_ids)
+        if errors:
+            raise ValidationError(errors)
+        changed = review.retentions_record(
+            user=user,
+            dossier=dossier,
+            decisions={k: (d["status"], d["amount"], d["reason"]) for k, d in data.items()},
+            version=version,
+        )
+        if not changed:
+            return "Aucun changement : les dépenses retenues sont déjà enregistrées."
+        return f"{changed} dépense(s) mise(s) à jour ; l'aide est recalculée."
     if action == "retain":
         data = valid(forms.RetentionForm(post))
         line = get_object_or_404(dossier.expenses, pk=data["line"])
@@ -200,16 +316,25 @@ def dossier_action(request, pk: int, action: str):
             fresh, conflict={"action": action, "data": request.POST, "message": exc.message}
         )
         return render(request, "instruction/review.html", context, status=409)
-    except (TransitionError, ValidationError, PermissionDenied) as exc:
-        text = (
-            getattr(exc, "message", None)
-            if isinstance(exc, TransitionError)
-            else " ".join(getattr(exc, "messages", [str(exc)]))
-        )
+    except ValidationError as exc:
+        if action in LIST_FORMS and hasattr(exc, "error_dict"):
+            # Nothing typed is lost: the page comes back with what was posted, each line's error.
+            errors = {key: " ".join(v) for key, v in exc.message_dict.items()}
+            if action == "retentions":
+                errors = {int(k): v for k, v in errors.items() if str(k).isdigit()}
+            context = review_context(
+                get_dossier_for_agent(request.user, pk),
+                posted={"action": action, "data": request.POST, "errors": errors},
+                form_errors=list(errors.values()),
+            )
+            return render(request, "instruction/review.html", context, status=400)
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except (TransitionError, PermissionDenied) as exc:
+        text = getattr(exc, "message", None) if isinstance(exc, TransitionError) else str(exc)
         messages.error(request, text or str(exc))
     else:
         messages.success(request, message)
-    return redirect("instruction:dossier", pk)
+    return redirect(reverse("instruction:dossier", args=[pk]) + ANCHORS.get(action, ""))
 
 
 @login_required

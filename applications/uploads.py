@@ -1,15 +1,21 @@
 """Validation of an uploaded attachment: size, type by content, polyglots, zip bombs, file name.
 
-Everything here reads the file in chunks; nothing trusts the name or the browser's content type.
-Limits come from settings (with defaults, so the module works before they are declared):
+Nothing here trusts the name or the browser's content type. Beyond the type detected by libmagic,
+each accepted type is parsed by a real parser: PDFs by pikepdf (qpdf), images by Pillow, office
+documents by zipfile. A PDF that does not parse, carries JavaScript, launch actions or embedded
+files, or has data after its last `%%EOF` is refused; so is any PDF or image that also is a ZIP
+archive (a "polyglot"). Limits come from settings (with defaults, so the module works before
+they are declared):
 
 - ATTACHMENT_MAX_BYTES: per file (10 MiB)
 - DOSSIER_MAX_BYTES: all files of a dossier together (100 MiB)
 - ATTACHMENT_ALLOWED_TYPES: MIME types accepted, as detected by libmagic
 - ATTACHMENT_ZIP_MAX_UNCOMPRESSED / ATTACHMENT_ZIP_MAX_RATIO: office documents (ZIP containers)
+- ATTACHMENT_IMAGE_MAX_PIXELS: images (40 million pixels)
 """
 
 import hashlib
+import io
 import re
 import unicodedata
 import uuid
@@ -18,9 +24,11 @@ import zlib
 from dataclasses import dataclass
 
 import magic
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
+from PIL import Image, UnidentifiedImageError
 
 CHUNK = 64 * 1024
 SNIFF_BYTES = 1024 * 1024  # libmagic itself looks at the first MiB
@@ -61,11 +69,15 @@ EMBEDDED_MARKERS = (
     re.compile(rb"\x7fELF[\x01\x02][\x01\x02]\x01"),
     re.compile(rb"<\?php", re.IGNORECASE),
 )
-# Active PDF content: names may hide letters as #xx escapes (/J#61vaScript).
-PDF_NAME = re.compile(rb"/[A-Za-z0-9#]{1,40}")
-PDF_ACTIVE_NAMES = {b"JS", b"JavaScript", b"Launch"}
-PDF_FLATE_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n", re.DOTALL)
-PDF_INFLATE_BUDGET = 50 * 1024 * 1024
+# After a PDF's last %%EOF only PDF white-space may follow (NUL, tab, LF, FF, CR, space).
+PDF_EOF = b"%%EOF"
+PDF_WHITESPACE = b"\x00\t\n\x0c\r "
+# A ZIP archive is read from its end: its "end of central directory" record lies in the last
+# 64 Kio + 22 bytes. Found in a PDF or an image, the file is also an archive.
+ZIP_END_RECORD = b"PK\x05\x06"
+ZIP_END_WINDOW = 65535 + 22
+PNG_END = b"IEND\xaeB`\x82"
+IMAGE_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG"}
 
 # How refused types are named to the applicant; others keep libmagic's description.
 DESCRIPTIONS_FR = {
@@ -109,6 +121,10 @@ def zip_max_uncompressed() -> int:
 
 def zip_max_ratio() -> int:
     return int(getattr(settings, "ATTACHMENT_ZIP_MAX_RATIO", 100))
+
+
+def image_max_pixels() -> int:
+    return int(getattr(settings, "ATTACHMENT_IMAGE_MAX_PIXELS", 40_000_000))
 
 
 def allowed_types_label() -> str:
@@ -215,45 +231,170 @@ def _refuse_executable(head: bytes, found: list[bytes]) -> None:
         )
 
 
-def _pdf_names(data: bytes) -> set[bytes]:
-    names = set()
-    for match in PDF_NAME.finditer(data):
-        raw = match.group(0)[1:]
-        if b"#" in raw:
-            raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
-        names.add(raw)
-    return names
+POLYGLOT_MESSAGE = (
+    "Ce fichier contient des données cachées après sa fin ou une archive dissimulée (fichier "
+    "« polyglotte ») : il est refusé. Enregistrez le document à nouveau (par exemple « Imprimer "
+    "en PDF ») avant de le déposer."
+)
+PDF_RESAVE = "Enregistrez-le à nouveau avec « Imprimer en PDF » avant de le déposer."
+
+
+def _refuse_hidden_zip(data: bytes) -> None:
+    if ZIP_END_RECORD in data[-ZIP_END_WINDOW:]:
+        raise ValidationError(POLYGLOT_MESSAGE, code="polyglot")
+
+
+def _refuse_data_after_eof(data: bytes) -> None:
+    end = data.rfind(PDF_EOF)
+    if end < 0:
+        raise ValidationError(
+            f"Ce PDF est incomplet (il ne se termine pas par « %%EOF ») : il est refusé. "
+            f"{PDF_RESAVE}",
+            code="pdf_unreadable",
+        )
+    if data[end + len(PDF_EOF) :].strip(PDF_WHITESPACE):
+        raise ValidationError(POLYGLOT_MESSAGE, code="polyglot")
+
+
+# What a PDF may not carry, one French reason each.
+PDF_REFUSALS = {
+    "javascript": (
+        f"Ce PDF contient du code actif (JavaScript) : il est refusé. {PDF_RESAVE}",
+        "pdf_javascript",
+    ),
+    "launch": (
+        "Ce PDF contient du code actif (une action qui lance un programme) : il est refusé. "
+        f"{PDF_RESAVE}",
+        "pdf_launch",
+    ),
+    "embedded": (
+        "Ce PDF contient des fichiers incorporés (pièces jointes dans le PDF) : il est refusé. "
+        "Déposez chaque document séparément, comme une pièce à part entière.",
+        "pdf_embedded",
+    ),
+}
+
+
+def _pdf_danger(obj: pikepdf.Dictionary) -> str | None:
+    """The reason to refuse one PDF dictionary (or stream dictionary), or None."""
+    kind = obj.get("/S")
+    if "/JS" in obj or "/JavaScript" in obj or "/XFA" in obj or kind == "/JavaScript":
+        return "javascript"  # an action, the document's names tree, or an XFA form's scripts
+    if kind == "/Launch":
+        return "launch"
+    if (
+        "/EmbeddedFiles" in obj
+        or "/EF" in obj
+        or kind == "/GoToE"
+        or obj.get("/Type") == "/EmbeddedFile"
+        or obj.get("/Subtype") in ("/FileAttachment", "/RichMedia")
+    ):
+        return "embedded"
+    return None
+
+
+def _walk_pdf(pdf: pikepdf.Pdf) -> str | None:
+    """Look at every object of the file, referenced or not, including those inside compressed
+    object streams, and at the dictionaries and arrays written directly inside them (an
+    /OpenAction, an annotation's /A or /AA, a names tree)."""
+    for indirect in pdf.objects:
+        stack = [indirect]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, pikepdf.Stream):
+                obj = obj.stream_dict
+            if isinstance(obj, pikepdf.Dictionary):
+                reason = _pdf_danger(obj)
+                if reason:
+                    return reason
+                children = obj.values()
+            elif isinstance(obj, pikepdf.Array):
+                children = list(obj)
+            else:
+                continue
+            # Indirect children are objects of their own, visited by the outer loop.
+            stack.extend(
+                child
+                for child in children
+                if isinstance(child, (pikepdf.Dictionary, pikepdf.Array)) and not child.is_indirect
+            )
+    return None
 
 
 def _check_pdf(uploaded_file) -> None:
-    """Refuse PDFs with active content (JavaScript, launch actions), even in compressed streams.
+    """Parse the PDF with pikepdf and refuse active or hidden content.
 
-    The file is at most ATTACHMENT_MAX_BYTES, so it is read whole here; inflated streams are
-    bounded by PDF_INFLATE_BUDGET.
+    The file is at most ATTACHMENT_MAX_BYTES, so it is read whole here.
     """
     uploaded_file.seek(0)
     data = uploaded_file.read()
-    names = _pdf_names(data)
-    budget = PDF_INFLATE_BUDGET
-    view = memoryview(data)
-    for match in PDF_FLATE_STREAM.finditer(data):
-        if names & PDF_ACTIVE_NAMES or budget <= 0:
-            break
-        try:
-            inflated = zlib.decompressobj().decompress(view[match.end() :], budget)
-        except zlib.error:
-            continue
-        budget -= len(inflated)
-        names |= _pdf_names(inflated)
-        _refuse_executable(
-            b"", [m.group(0) for p in EMBEDDED_MARKERS for m in p.finditer(inflated)]
-        )
-    if names & PDF_ACTIVE_NAMES:
+    _refuse_data_after_eof(data)
+    _refuse_hidden_zip(data)
+    try:
+        pdf = pikepdf.open(io.BytesIO(data))
+    except pikepdf.PasswordError as exc:
         raise ValidationError(
-            "Ce PDF contient du code actif (JavaScript ou lancement de programme) : il est "
-            "refusé. Enregistrez-le à nouveau avec « Imprimer en PDF » avant de le déposer.",
-            code="pdf_active",
-        )
+            "Ce PDF est protégé par un mot de passe : déposez-le sans protection.",
+            code="encrypted",
+        ) from exc
+    except (pikepdf.PdfError, ValueError, RuntimeError, OSError) as exc:
+        raise ValidationError(
+            f"Ce fichier n'est pas un PDF lisible (structure endommagée ou déguisée) : il est "
+            f"refusé. {PDF_RESAVE}",
+            code="pdf_unreadable",
+        ) from exc
+    with pdf:
+        try:
+            reason = _walk_pdf(pdf)
+        except (pikepdf.PdfError, ValueError, RuntimeError) as exc:
+            raise ValidationError(
+                f"Ce fichier n'est pas un PDF lisible (objet endommagé) : il est refusé. "
+                f"{PDF_RESAVE}",
+                code="pdf_unreadable",
+            ) from exc
+    if reason:
+        message, code = PDF_REFUSALS[reason]
+        raise ValidationError(message, code=code)
+
+
+def _check_image(uploaded_file, mime_type: str) -> None:
+    """Decode the image with Pillow: a genuine JPEG/PNG of sensible size, nothing appended."""
+    not_genuine = ValidationError(
+        "Cette image est endommagée ou n'est pas une vraie image JPEG ou PNG : elle est "
+        "refusée. Enregistrez-la à nouveau avec votre logiciel d'images avant de la déposer.",
+        code="bad_image",
+    )
+    uploaded_file.seek(0)
+    data = uploaded_file.read()
+    _refuse_hidden_zip(data)
+    if mime_type == PNG:
+        end = data.rfind(PNG_END)
+        if end < 0:
+            raise not_genuine  # truncated: no end chunk
+        if data[end + len(PNG_END) :].strip(b"\x00"):
+            raise ValidationError(POLYGLOT_MESSAGE, code="polyglot")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()  # structure and checksums
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != IMAGE_FORMATS[mime_type]:
+                raise not_genuine
+            pixels = image.width * image.height
+            if pixels > image_max_pixels():
+                raise ValidationError(
+                    f"Cette image est trop grande ({image.width} × {image.height} pixels) : "
+                    "réduisez-la avant de la déposer.",
+                    code="image_too_large",
+                )
+            if image.format == "JPEG":
+                image.draft("RGB", (image.width // 8 or 1, image.height // 8 or 1))
+            image.load()  # every byte of image data decoded: a truncated image fails here
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+        raise not_genuine from exc
+    except (ValueError, TypeError, IndexError, KeyError, EOFError) as exc:
+        raise not_genuine from exc
 
 
 def _check_office_zip(uploaded_file, mime_type: str, size: int) -> None:
@@ -351,6 +492,8 @@ def validate_upload(uploaded_file, *, dossier) -> ValidatedUpload:
         )
     if mime_type == PDF:
         _check_pdf(uploaded_file)
+    elif mime_type in IMAGE_FORMATS:
+        _check_image(uploaded_file, mime_type)
     elif mime_type in ZIP_TYPES:
         _check_office_zip(uploaded_file, mime_type, size)
     uploaded_file.seek(0)

@@ -1,11 +1,12 @@
 """Attachments: validation by content, private storage, guarded download, antivirus scan."""
 
+import datetime
 import hashlib
 import io
 import zipfile
-import zlib
 from pathlib import Path
 
+import pikepdf
 import pytest
 from celery.exceptions import Retry
 from clamav_client.clamd import CommunicationError
@@ -14,15 +15,20 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from pikepdf import Array, Dictionary, Name, String
+from PIL import Image
 
 from applications import scanning
 from applications.attachments import attachment_add, attachment_remove, required_documents_for
 from applications.enums import DossierState, ScanStatus
 from applications.models import Attachment
+from applications.services import dossier_submit
 from applications.uploads import ODT, clean_filename, format_bytes_fr, validate_upload
 from audit.models import AuditEvent
+from portal.management.commands.seed_demo import Command as SeedDemo
 from tests.applications.factories import ANSWERS, PDF_BYTES, DossierFactory
-from tests.factories import UserFactory
+from tests.factories import RoleAssignmentFactory, UserFactory
 
 PDF = PDF_BYTES
 MZ = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 500
@@ -33,16 +39,84 @@ OOXML_TYPES = (
 )
 
 
-def pdf_with(body: bytes) -> bytes:
-    return PDF.replace(b"trailer", body + b"\ntrailer")
+def make_pdf(build=None, **save_options) -> bytes:
+    """A genuine one-page PDF made by pikepdf, changed by `build(pdf)` before it is saved."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    if build:
+        build(pdf)
+    buffer = io.BytesIO()
+    pdf.save(buffer, static_id=True, **save_options)
+    return buffer.getvalue()
 
 
-def flate_stream(content: bytes) -> bytes:
-    data = zlib.compress(content)
-    return b"3 0 obj<</Length %d/Filter/FlateDecode>>stream\n%s\nendstream endobj" % (
-        len(data),
-        data,
+def js_action() -> Dictionary:
+    return Dictionary(S=Name.JavaScript, JS=String("app.alert('bonjour')"))
+
+
+def open_action_js(pdf):
+    pdf.Root.OpenAction = js_action()
+
+
+def names_tree_js(pdf):
+    script = pdf.make_indirect(js_action())
+    pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([String("init"), script])))
+
+
+def link_annotation(pdf, **entries):
+    annotation = Dictionary(Type=Name.Annot, Subtype=Name.Link, Rect=[0, 0, 100, 100], **entries)
+    pdf.pages[0].Annots = Array([pdf.make_indirect(annotation)])
+
+
+def annotation_a_js(pdf):
+    link_annotation(pdf, A=js_action())
+
+
+def annotation_aa_js(pdf):
+    link_annotation(pdf, AA=Dictionary(E=js_action()))
+
+
+def page_aa_js(pdf):
+    pdf.pages[0].AA = Dictionary(O=js_action())
+
+
+def open_action_launch(pdf):
+    pdf.Root.OpenAction = Dictionary(S=Name.Launch, F=String("cmd.exe"))
+
+
+def annotation_launch(pdf):
+    link_annotation(pdf, A=Dictionary(S=Name.Launch, F=String("/bin/sh")))
+
+
+def embedded_file(pdf):
+    pdf.attachments["facture.txt"] = pikepdf.AttachedFileSpec(
+        pdf, b"bonjour", mime_type="text/plain"
     )
+
+
+def file_attachment_annotation(pdf):
+    spec = pikepdf.AttachedFileSpec(pdf, b"bonjour", filename="note.txt")
+    annotation = Dictionary(
+        Type=Name.Annot, Subtype=Name.FileAttachment, Rect=[0, 0, 20, 20], FS=spec.obj
+    )
+    pdf.pages[0].Annots = Array([pdf.make_indirect(annotation)])
+
+
+def uri_link(pdf):
+    link_annotation(pdf, A=Dictionary(S=Name.URI, URI=String("https://www.exemple.fr/")))
+
+
+def zip_inside_a_stream(pdf):
+    pdf.Root.Extra = pdf.make_stream(zip_bytes([("run.sh", "#!/bin/sh\necho polyglotte\n")]))
+
+
+UNCOMPRESSED = {"compress_streams": False, "object_stream_mode": pikepdf.ObjectStreamMode.disable}
+
+
+def image_bytes(fmt: str, size=(64, 48)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
+    return buffer.getvalue()
 
 
 def zip_bytes(entries, *, stored_first=False) -> bytes:
@@ -146,7 +220,16 @@ def test_valid_pdf_is_stored_privately_under_a_random_name(settings, dossier, me
     [
         ("sain.docx", docx()),
         ("sain.odt", odt()),
-        ("photo.JPEG", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200 + b"\xff\xd9"),
+        ("photo.JPEG", image_bytes("JPEG")),
+        ("schema.png", image_bytes("PNG")),
+        ("devis.pdf", make_pdf()),
+        ("devis-compresse.pdf", make_pdf(object_stream_mode=pikepdf.ObjectStreamMode.generate)),
+        ("devis-avec-lien.pdf", make_pdf(uri_link)),
+        (
+            "releve-protege-en-ecriture.pdf",  # an owner password only: anyone may open it
+            make_pdf(encryption=pikepdf.Encryption(user="", owner="banque")),
+        ),
+        ("devis-espaces.pdf", make_pdf() + b"\r\n  \x00\n"),
     ],
 )
 def test_office_documents_and_images_are_accepted(dossier, name, content):
@@ -161,16 +244,104 @@ REFUSED = [
     ("plain_zip", "pieces.zip", zip_bytes([("a.txt", "bonjour")]), "reconnu comme « archive ZIP »"),
     ("zip_named_pdf", "devis.pdf", zip_bytes([("a.txt", "bonjour")]), "n'est pas un PDF"),
     ("text_named_pdf", "devis.pdf", b"bonjour", "reconnu comme « texte brut »"),
-    ("pdf_javascript", "devis.pdf", pdf_with(b"<</S/JavaScript/JS(app.alert(1))>>"), "code actif"),
-    ("pdf_hex_escaped_js", "devis.pdf", pdf_with(b"<</S/J#61vaScript>>"), "code actif"),
-    ("pdf_launch", "devis.pdf", pdf_with(b"<</S/Launch/F(cmd.exe)>>"), "code actif"),
-    ("pdf_js_in_stream", "devis.pdf", pdf_with(flate_stream(b"<</S/JavaScript>>")), "code actif"),
+    # PDFs: JavaScript wherever a viewer runs it, one message for it.
+    ("pdf_open_action_js", "devis.pdf", make_pdf(open_action_js), "code actif (JavaScript)"),
+    ("pdf_names_tree_js", "devis.pdf", make_pdf(names_tree_js), "code actif (JavaScript)"),
+    ("pdf_annotation_a_js", "devis.pdf", make_pdf(annotation_a_js), "code actif (JavaScript)"),
+    ("pdf_annotation_aa_js", "devis.pdf", make_pdf(annotation_aa_js), "code actif (JavaScript)"),
+    ("pdf_page_aa_js", "devis.pdf", make_pdf(page_aa_js), "code actif (JavaScript)"),
+    (
+        "pdf_js_in_compressed_object_stream",
+        "devis.pdf",
+        make_pdf(names_tree_js, object_stream_mode=pikepdf.ObjectStreamMode.generate),
+        "code actif (JavaScript)",
+    ),
+    (
+        "pdf_hex_escaped_js",  # /J#61vaScript is /JavaScript to a viewer
+        "devis.pdf",
+        make_pdf(open_action_js, **UNCOMPRESSED).replace(b"/JavaScript", b"/J#61vaScript"),
+        "code actif (JavaScript)",
+    ),
+    # Launch actions, embedded files.
+    ("pdf_open_action_launch", "devis.pdf", make_pdf(open_action_launch), "lance un programme"),
+    ("pdf_annotation_launch", "devis.pdf", make_pdf(annotation_launch), "lance un programme"),
+    ("pdf_embedded_file", "devis.pdf", make_pdf(embedded_file), "fichiers incorporés"),
+    (
+        "pdf_file_attachment_annotation",
+        "devis.pdf",
+        make_pdf(file_attachment_annotation),
+        "fichiers incorporés",
+    ),
+    # Polyglots: a PDF that is also a ZIP, data after %%EOF, or no PDF at all behind the header.
+    (
+        "pdf_with_zip_and_script_appended",
+        "devis.pdf",
+        make_pdf() + zip_bytes([("run.sh", "#!/bin/sh\necho polyglotte\n")]),
+        "polyglotte",
+    ),
+    (
+        "pdf_with_html_after_eof",
+        "devis.pdf",
+        make_pdf() + b"<html><script>alert(1)</script></html>\n",
+        "polyglotte",
+    ),
+    (
+        "pdf_with_zip_inside_a_stream",
+        "devis.pdf",
+        make_pdf(zip_inside_a_stream, **UNCOMPRESSED),
+        "polyglotte",
+    ),
+    (
+        "pdf_garbage_behind_the_header",
+        "devis.pdf",
+        b"%PDF-1.7\n" + bytes(range(256)) * 8 + b"\n%%EOF\n",
+        "n'est pas un PDF lisible",
+    ),
+    ("pdf_without_eof", "devis.pdf", b"%PDF-1.4\nbonjour\n", "incomplet"),
+    (
+        "pdf_with_user_password",
+        "devis.pdf",
+        make_pdf(encryption=pikepdf.Encryption(user="secret", owner="secret")),
+        "protégé par un mot de passe",
+    ),
     (
         "pdf_with_embedded_exe",
         "devis.pdf",
-        pdf_with(b"MZ\x90\x00 This program cannot be run in DOS mode."),
+        PDF.replace(b"xref", b"% MZ\x90\x00 This program cannot be run in DOS mode.\nxref"),
         "polyglotte",
     ),
+    # Images are decoded by Pillow.
+    (
+        "jpeg_header_then_zeros",
+        "photo.jpg",
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + b"\x00" * 200 + b"\xff\xd9",
+        "n'est pas une vraie image",
+    ),
+    (
+        "truncated_png",
+        "schema.png",
+        image_bytes("PNG", (400, 400))[:300],
+        "n'est pas une vraie image",
+    ),
+    (
+        "truncated_jpeg",
+        "photo.jpg",
+        image_bytes("JPEG", (400, 400))[:600],
+        "n'est pas une vraie image",
+    ),
+    (
+        "png_with_zip_appended",
+        "schema.png",
+        image_bytes("PNG") + zip_bytes([("a.php", "<?= 1 ?>")]),
+        "polyglotte",
+    ),
+    (
+        "jpeg_with_zip_appended",
+        "photo.jpg",
+        image_bytes("JPEG") + zip_bytes([("run.sh", "echo")]),
+        "polyglotte",
+    ),
+    ("png_with_data_after_its_end", "schema.png", image_bytes("PNG") + b"bonjour", "polyglotte"),
     ("docx_with_macros", "devis.docx", docx([("word/vbaProject.bin", "x")]), "macros"),
     ("fake_docx", "devis.docx", zip_bytes([("[Content_Types].xml", OOXML_TYPES)]), "archive ZIP"),
 ]
@@ -310,7 +481,7 @@ def test_upload_through_the_page_redirects_with_a_message(client, dossier, membe
         ("facture.pdf", MZ, "programme exécutable"),
         ("photo.jpg", ELF, "programme exécutable"),
         ("vide.pdf", b"", "Ce fichier est vide"),
-        ("devis.pdf", pdf_with(b"/JavaScript"), "code actif"),
+        ("devis.pdf", make_pdf(open_action_js), "code actif (JavaScript)"),
         ("pieces.zip", zip_bytes([("a.txt", "x")]), "archive ZIP"),
     ],
 )
@@ -489,3 +660,112 @@ def test_without_scanner_no_task_is_queued(
     with django_capture_on_commit_callbacks() as callbacks:
         add(member, dossier, code, upload())
     assert callbacks == []
+
+
+def test_image_with_too_many_pixels_is_refused(settings, dossier):
+    settings.ATTACHMENT_IMAGE_MAX_PIXELS = 1000
+    with pytest.raises(ValidationError, match=r"trop grande \(64 × 48 pixels\)"):
+        validate_upload(upload("photo.png", image_bytes("PNG")), dossier=dossier)
+
+
+# --- CLAMAV_REQUIRED: agents see a file only once it is scanned clean ---------------------------
+
+
+@pytest.fixture
+def submitted_with_file(db):
+    SeedDemo().extend_expired_schemes()
+    SeedDemo().open_envelopes()
+    dossier = DossierFactory(scheme_code="PDL-IN", complete=True)
+    member = dossier.organisation.memberships.first().user
+    dossier = dossier_submit(user=member, dossier=dossier, sworn=True)
+    return dossier, dossier.attachments.first()
+
+
+@pytest.fixture
+def agent(db):
+    return RoleAssignmentFactory(role="agent", region_code="PDL").user
+
+
+def agent_view(client, agent, attachment, status):
+    """(review page, download response) for the agent, with the file in `status`."""
+    Attachment.objects.filter(pk=attachment.pk).update(scan_status=status)
+    client.force_login(agent)
+    page = client.get(reverse("instruction:dossier", args=[attachment.dossier_id])).content
+    download = client.get(
+        reverse("instruction:attachment", args=[attachment.dossier_id, attachment.pk])
+    )
+    return page.decode(), download
+
+
+def agent_link(attachment) -> str:
+    url = reverse("instruction:attachment", args=[attachment.dossier_id, attachment.pk])
+    return f'href="{url}"'
+
+
+@pytest.mark.parametrize("status", [ScanStatus.NOT_SCANNED, ScanStatus.PENDING, ScanStatus.ERROR])
+def test_with_clamav_required_a_file_not_scanned_clean_is_not_offered_to_agents(
+    settings, client, agent, submitted_with_file, status
+):
+    settings.CLAMAV_REQUIRED = True
+    _, attachment = submitted_with_file
+    page, download = agent_view(client, agent, attachment, status)
+    assert f"{attachment.original_name} <strong>(analyse antivirus en cours" in page
+    assert agent_link(attachment) not in page
+    assert download.status_code == 403
+    assert not hasattr(download, "streaming_content")
+    assert "Analyse antivirus en cours" in download.content.decode()
+    assert f"« {attachment.original_name} »" in download.content.decode()
+
+
+def test_with_clamav_required_a_clean_file_is_offered_to_agents(
+    settings, client, agent, submitted_with_file
+):
+    settings.CLAMAV_REQUIRED = True
+    _, attachment = submitted_with_file
+    page, download = agent_view(client, agent, attachment, ScanStatus.CLEAN)
+    assert agent_link(attachment) in page
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_without_clamav_required_an_unscanned_file_is_offered_but_not_a_pending_one(
+    settings, client, agent, submitted_with_file
+):
+    settings.CLAMAV_REQUIRED = False
+    _, attachment = submitted_with_file
+    page, download = agent_view(client, agent, attachment, ScanStatus.NOT_SCANNED)
+    assert agent_link(attachment) in page and download.status_code == 200
+    page, download = agent_view(client, agent, attachment, ScanStatus.PENDING)
+    assert agent_link(attachment) not in page and download.status_code == 403
+    assert "analyse antivirus en cours" in page
+
+
+@pytest.mark.parametrize("required", [True, False])
+def test_an_infected_file_is_never_served_to_agents(
+    settings, client, agent, submitted_with_file, required
+):
+    settings.CLAMAV_REQUIRED = required
+    _, attachment = submitted_with_file
+    page, download = agent_view(client, agent, attachment, ScanStatus.INFECTED)
+    assert "(infecté, mis en quarantaine : ne peut pas être ouvert)" in page
+    assert agent_link(attachment) not in page
+    assert download.status_code == 403
+    assert "mis en quarantaine" in download.content.decode()
+
+
+def test_pending_and_failed_scans_are_queued_again(
+    settings, scanner, dossier, member, code, django_capture_on_commit_callbacks
+):
+    settings.CLAMAV_REQUIRED = True
+    fake = scanner("OK")
+    with django_capture_on_commit_callbacks(execute=False):  # the first scan never ran
+        attachment = add(member, dossier, code, upload())
+    recent = scanning.rescan_unscanned.delay().get()
+    assert recent == 0  # just uploaded: its own scan is still on its way
+    old = timezone.now() - datetime.timedelta(hours=1)
+    Attachment.objects.filter(pk=attachment.pk).update(uploaded_at=old)
+    assert scanning.rescan_unscanned.delay().get() == 1
+    attachment.refresh_from_db()
+    assert attachment.scan_status == ScanStatus.CLEAN and fake.calls == 1
+    assert attachment.can_be_opened
+    assert "rescan-unscanned-attachments" in settings.CELERY_BEAT_SCHEDULE

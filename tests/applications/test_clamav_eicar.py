@@ -8,12 +8,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.attachments import attachment_add
 from applications.enums import ScanStatus
-from tests.applications.factories import DossierFactory
+from tests.applications.factories import PDF_BYTES, DossierFactory
 
 pytestmark = pytest.mark.django_db
 
 EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
-CLEAN_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+CLEAN_PDF = PDF_BYTES
+# A genuine PDF (it passes the upload checks) with the test signature in a comment.
+EICAR_PDF = PDF_BYTES.replace(b"startxref", b"% " + EICAR + b"\nstartxref")
 
 
 @pytest.fixture
@@ -43,13 +45,9 @@ def upload(dossier, content: bytes, name: str, django_capture_on_commit_callback
 def test_eicar_is_quarantined_by_the_real_daemon(
     clamd, settings, django_capture_on_commit_callbacks
 ):
+    settings.CLAMAV_REQUIRED = True  # as in production
     dossier = DossierFactory()
-    infected = upload(
-        dossier,
-        CLEAN_PDF.replace(b"%%EOF", b"% " + EICAR + b"\n%%EOF"),
-        "devis.pdf",
-        django_capture_on_commit_callbacks,
-    )
+    infected = upload(dossier, EICAR_PDF, "devis.pdf", django_capture_on_commit_callbacks)
     assert infected.scan_status == ScanStatus.INFECTED
     assert "Eicar" in infected.scan_detail
     assert (
@@ -61,3 +59,4 @@ def test_eicar_is_quarantined_by_the_real_daemon(
     assert not infected.can_be_opened
     clean = upload(dossier, CLEAN_PDF, "kbis.pdf", django_capture_on_commit_callbacks)
     assert clean.scan_status == ScanStatus.CLEAN
+    assert clean.can_be_opened  # offered once the daemon found it clean

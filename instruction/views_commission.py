@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
+from accounts.params import id_or_none, ids_or_400
 from accounts.permissions import regions_for_role
 from applications.enums import DossierState as S
 from instruction import forms
@@ -48,7 +49,7 @@ def sessions(request):
     regions = _regions(request.user)
     form = forms.SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        region = get_object_or_404(regions, pk=request.POST.get("region"))
+        region = get_object_or_404(regions, pk=id_or_none(request.POST.get("region")))
         try:
             session = session_create(
                 user=request.user,
@@ -108,7 +109,9 @@ def session_detail(request, pk: int):
 def session_schedule(request, pk: int):
     regions = _regions(request.user)
     session = get_object_or_404(CommissionSession.objects.filter(region__in=regions), pk=pk)
-    dossiers = dossiers_for_agent(request.user).filter(pk__in=request.POST.getlist("dossiers"))
+    dossiers = dossiers_for_agent(request.user).filter(
+        pk__in=ids_or_400(request.POST.getlist("dossiers"))
+    )
     if not dossiers:
         messages.error(request, "Cochez au moins un dossier.")
     else:
@@ -153,7 +156,7 @@ def session_vote(request, pk: int):
 def _checked_items(request, session):
     """The checked agenda items of `session` whose dossiers the agent may instruct."""
     items = AgendaItem.objects.filter(
-        session=session, pk__in=[v for v in request.POST.getlist("items") if v.isdigit()]
+        session=session, pk__in=ids_or_400(request.POST.getlist("items"))
     ).select_related("dossier__scheme", "session")
     allowed = set(
         dossiers_for_agent(request.user)
@@ -191,10 +194,10 @@ def bulk_assign(request):
 
     if not (request.user.has_role(Role.AGENT) or request.user.has_role(Role.ADMIN)):
         raise PermissionDenied("Réservé aux instructeurs.")
-    agent = colleagues(request.user).filter(pk=request.POST.get("agent")).first()
+    agent = colleagues(request.user).filter(pk=id_or_none(request.POST.get("agent"))).first()
     dossiers = (
         dossiers_for_agent(request.user)
-        .filter(pk__in=request.POST.getlist("dossiers"))
+        .filter(pk__in=ids_or_400(request.POST.getlist("dossiers")))
         .select_related("scheme")
     )
     if agent is None or not dossiers:

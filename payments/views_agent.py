@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.params import parse_int
 from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
 from instruction.selectors import get_dossier_for_agent
@@ -52,7 +53,7 @@ def request_certify_view(request, pk: int, request_id: int):
             user=request.user,
             request=payment_request,
             retained=retained,
-            version=int(version) if version.isdigit() else None,
+            version=parse_int(version),
         )
     except REFUSALS as exc:
         messages.error(request, _messages_of(exc))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.enums import Role
+from accounts.params import parse_id, parse_int
 from accounts.permissions import regions_for_role
 from applications.workflow import TransitionError
 from organisations.conflicts import Action, member_organisation_ids
@@ -154,7 +155,8 @@ def finance_validate(request, pk: int):
     item = _request_in_scope(request.user, pk)
     if request.method == "POST" and request.POST.get("confirm") == "yes":
         raw = request.POST.get("version", "")
-        version = int(raw) if raw.isdigit() and len(raw) < 10 else -1
+        version = parse_int(raw, maximum=10**9)
+        version = -1 if version is None else version
         try:
             payment = services.payment_validate(user=request.user, request=item, version=version)
         except ERRORS as exc:
@@ -231,7 +233,7 @@ def batch_list(request):
 @require_POST
 def batch_create(request):
     region_ids = _finance_regions(request.user)
-    ids = [int(v) for v in request.POST.getlist("payments") if v.isdigit()]
+    ids = [n for v in request.POST.getlist("payments") if (n := parse_id(v)) is not None]
     regions = set(
         Payment.objects.filter(pk__in=ids, dossier__scheme__region_id__in=region_ids).values_list(
             "dossier__scheme__region_id", flat=True
@@ -452,7 +454,7 @@ def budget_raise(request, code: str, year: int):
 
 def _year(request) -> int | None:
     raw = request.GET.get("annee", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else None
+    return parse_int(raw, minimum=2000, maximum=2100)
 
 
 @login_required

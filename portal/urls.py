@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "portal.errors.bad_request"
 handler404 = "portal.errors.not_found"
 handler403 = "portal.errors.forbidden"
 handler500 = "portal.errors.server_error"

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.enums import Role
+from accounts.params import year_or_404
 from accounts.permissions import regions_for_role, scheme_scope_q
 from payments.budget import bar_chart
 from reporting import deminimis, scdl
@@ -89,7 +90,7 @@ def open_data_index(request):
 def scdl_csv(request, region: str, year: int):
     if region != region.upper():
         raise Http404("Région inconnue.")
-    file = scdl.scdl_file(scdl.region_or_404(region), year)
+    file = scdl.scdl_file(scdl.region_or_404(region), year_or_404(year))
     return _csv(file.to_csv(), file.filename)
 
 
@@ -116,6 +117,6 @@ def _register_scope(user, code: str):
 @require_GET
 def register_csv(request, region: str, year: int):
     region_obj, scope = _register_scope(request.user, region)
-    rows = deminimis.register_rows(region_obj, year, scope=scope)
+    rows = deminimis.register_rows(region_obj, year_or_404(year), scope=scope)
     name = f"registre-de-minimis-{region_obj.code.lower()}-{year}.csv"
     return _csv_response(deminimis.REGISTER_COLUMNS, rows, name)

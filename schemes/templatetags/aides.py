@@ -62,7 +62,12 @@ def plain(value) -> str:
 
 
 def source_document_exists(document: str) -> bool:
-    return bool(document) and "/" not in document and (SOURCES_DIR / document).is_file()
+    if not document or "/" in document or len(document) > 200:
+        return False
+    try:
+        return (SOURCES_DIR / document).is_file()
+    except (OSError, ValueError):  # a name the file system refuses (NUL, too long)
+        return False
 
 
 @register.simple_tag

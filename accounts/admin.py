@@ -1,9 +1,17 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
+
+# Second factors change only through accounts.two_factor (audited, e-mailed to the person):
+# django-otp's own admin pages would show a person's secret and let it be replaced silently.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 class RoleAssignmentInline(admin.TabularInline):

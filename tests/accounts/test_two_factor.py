@@ -381,3 +381,18 @@ def test_demo_staff_can_pass_the_second_factor_with_the_demo_command(client, otp
         == "/instruction/"
     )
     assert client.get(reverse("instruction:queue")).status_code == 200
+
+
+def test_the_admin_shows_no_one_s_secret_and_changes_no_device(client, otp_required, password):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    device, _ = enrol(admin)
+    agent_device, _ = enrol(RoleAssignmentFactory(role="agent", region_code="HDF").user)
+    login(client, admin, password)
+    client.post(reverse("accounts:otp_verify"), {"token": current_code(device)})
+    assert client.get(reverse("admin:index")).status_code == 200
+    for url in (
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{agent_device.pk}/change/",
+        "/admin/otp_static/staticdevice/",
+    ):
+        assert client.get(url).status_code == 404, url

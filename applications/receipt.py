@@ -77,6 +77,12 @@ def _document_labels(dossier: Dossier) -> dict[str, str]:
     return {entry["code"]: entry["label"] for entry in entries or [] if "code" in entry}
 
 
+def demo_rules(dossier: Dossier) -> str:
+    """The ident of the dossier's rules when they are a demo version (no legal basis), else ""."""
+    version = dossier.rule_version
+    return version.ident if version is not None and version.is_demo else ""
+
+
 def receipt_context(dossier: Dossier, *, generated_at=None) -> dict:
     result = dossier.result or {}
     result_lines = result.get("lines") or []
@@ -128,6 +134,7 @@ def receipt_context(dossier: Dossier, *, generated_at=None) -> dict:
         "city_line": " ".join(p for p in (organisation.postal_code, organisation.city) if p),
         "scheme": dossier.scheme,
         "rules": result.get("rules") or "",
+        "demo_rules": demo_rules(dossier),
         "basis": dossier.expense_basis,
         "lines": lines,
         "total": total,

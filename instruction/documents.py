@@ -19,7 +19,15 @@ from django.utils import timezone, translation
 from weasyprint import HTML
 
 from applications.models import Dossier, DossierDocument
-from applications.receipt import NBSP, PARIS, PORTAL_NAME, OfflineURLFetcher, _decimal, fr_datetime
+from applications.receipt import (
+    NBSP,
+    PARIS,
+    PORTAL_NAME,
+    OfflineURLFetcher,
+    _decimal,
+    demo_rules,
+    fr_datetime,
+)
 from instruction.enums import RetentionStatus, Vote
 from instruction.models import AgendaItem, Review
 from schemes import core
@@ -32,6 +40,7 @@ logger = logging.getLogger(__name__)
 Kind = DossierDocument.Kind
 KINDS = (Kind.ACKNOWLEDGMENT, Kind.AWARD, Kind.REJECTION)
 NOT_SET = "non fixé"
+NO_DEADLINE = "aucun délai fixé par les textes du dispositif"
 
 
 class DocumentNotApplicable(Exception):
@@ -213,6 +222,35 @@ def _rate_context(rules: core.RuleVersion | None, base: Decimal | None) -> dict:
     return {"rate_text": percent(rate) if rate is not None else "—", "tiers": []}
 
 
+def _signatory(region) -> dict:
+    """Who signs the region's acts by delegation (set in the region's settings)."""
+    return {
+        "delegation": region.signatory_delegation,
+        "name": region.signatory_name,
+        "title": region.signatory_title,
+    }
+
+
+def _deadlines(dossier: Dossier, review: Review | None, day: date) -> dict:
+    """The award's deadlines: those recorded at the decision, else computed from the scheme's
+    texts for a decision on `day` (instruction.deadlines); a scheme whose texts set none says so."""
+    from instruction.deadlines import realisation_deadlines
+    from instruction.services import project_start
+
+    end = review.realisation_deadline if review else None
+    proofs = review.proofs_deadline if review else None
+    if end is None and proofs is None:
+        end, proofs = realisation_deadlines(
+            dossier.scheme.code,
+            decided_on=day,
+            expense_start=project_start(dossier, decided_on=day),
+        )
+    return {
+        "realisation_deadline": fr_date(end, NO_DEADLINE),
+        "proofs_deadline": fr_date(proofs, NO_DEADLINE),
+    }
+
+
 def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
     """Everything the region's template of `kind` shows; raises DocumentNotApplicable."""
     region_code, style = _region(dossier)
@@ -236,6 +274,8 @@ def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
         "expense_period_months": rules.value("expense_period_months") if rules else None,
         "generated_at": fr_datetime(generated_at or timezone.now()),
         "nbsp": NBSP,
+        "demo_rules": demo_rules(dossier),
+        "signatory": _signatory(dossier.scheme.region),
     }
     decided = (
         timezone.localtime(review.decided_at, PARIS).date()
@@ -265,8 +305,7 @@ def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
                 "presented": presented,
                 "lines": rows,
                 "payment_terms": _payment_terms(rules, dossier.awarded_amount),
-                "realisation_deadline": fr_date(review.realisation_deadline if review else None),
-                "proofs_deadline": fr_date(review.proofs_deadline if review else None),
+                **_deadlines(dossier, review, day),
                 "de_minimis": _de_minimis(rules, day),
                 "agenda_item": item,
                 "session_date": fr_date(item.session.date) if item else "",

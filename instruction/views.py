@@ -14,6 +14,7 @@ from accounts.enums import Role
 from accounts.params import parse_int
 from applications.attachments import document_choices
 from applications.enums import DossierState as S
+from applications.receipt import demo_rules
 from applications.workflow import TRANSITIONS, TransitionError
 from instruction import answers, forms, review, services
 from instruction.commission import dossier_schedule
@@ -140,6 +141,7 @@ def review_context(dossier, **extra) -> dict:
         "answers": answers.answer_rows(dossier),
         "report": answers.report_rows(dossier),
         "region": dossier.scheme.region,
+        "demo_rules": demo_rules(dossier),
         "review": services.review_shown(dossier),
         "estimate": estimate,
         "checks": checks,

@@ -7,7 +7,7 @@ from schemes.core.documents import when_label
 from schemes.engine import simulate
 from schemes.forms import ExpenseFormSet, SimulatorForm
 from schemes.formsets import with_one_more_form
-from schemes.models import Scheme
+from schemes.models import RuleVersion, Scheme
 from schemes.selectors import get_scheme, version_to_show
 from schemes.simulator import simulator_results
 from schemes.templatetags.aides import SOURCES_DIR, source_document_exists
@@ -189,6 +189,8 @@ def scheme_detail(request, code: str):
         "region": scheme.region,
         "info": info,
         "version": version,
+        "demo_version": version is not None
+        and RuleVersion.objects.filter(ident=version.ident, is_demo=True).exists(),
         "periods": periods,
         "open_periods": [p for p in periods if p.is_open_on(today)],
         "example": example,

@@ -5,7 +5,15 @@ from territories.models import Department, Region
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "colour"]
+    list_display = ["code", "name", "colour", "signatory_name", "signatory_title"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "colour"]}),
+        (
+            "Signature des actes",
+            {"fields": ["signatory_delegation", "signatory_name", "signatory_title"]},
+        ),
+        ("Conservation", {"fields": ["draft_retention_days", "dossier_retention_years"]}),
+    ]
 
 
 @admin.register(Department)

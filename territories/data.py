@@ -128,3 +128,29 @@ def department_from_postal_code(postal_code: str) -> str:
     if code.startswith("20"):
         return "2A" if int(code) < 20200 else "2B"
     return code[:2]
+
+
+# First line of the signature block of each region's acts (its president's title).
+SIGNATORY_DELEGATIONS = {
+    "HDF": "Pour le Président et par délégation",
+    "PDL": "Pour la Présidente et par délégation",
+    "IDF": "Pour la Présidente et par délégation",
+}
+# Demo data only (fictitious people): who signs the acts of each region by delegation.
+DEMO_SIGNATORIES = {
+    "HDF": ("Julien Lefebvre", "Directeur de l'économie et de l'innovation"),
+    "PDL": ("Claire Martin", "Directrice de l'entreprise et de l'innovation"),
+    "IDF": ("Sophie Bernard", "Directrice de la transition numérique"),
+}
+
+
+def seed_demo_signatories(region_model=None) -> int:
+    """Give each region without a signatory its demo signatory; returns how many were set."""
+    if region_model is None:
+        from territories.models import Region as region_model
+    updated = 0
+    for code, (name, title) in DEMO_SIGNATORIES.items():
+        updated += region_model.objects.filter(code=code, signatory_name="").update(
+            signatory_name=name, signatory_title=title
+        )
+    return updated

@@ -20,6 +20,26 @@ class Region(models.Model):
         help_text="Durée imposée par les règles de la comptabilité publique avant archivage ou suppression.",
     )
 
+    signatory_delegation = models.CharField(
+        "formule de délégation des actes",
+        max_length=120,
+        default="Pour le Président et par délégation",
+        help_text="Première ligne du bloc de signature des arrêtés et lettres, par exemple "
+        "« Pour la Présidente et par délégation ».",
+    )
+    signatory_name = models.CharField(
+        "nom du signataire des actes",
+        max_length=120,
+        blank=True,
+        help_text="Prénom et nom de la personne qui signe par délégation les actes du portail.",
+    )
+    signatory_title = models.CharField(
+        "qualité du signataire",
+        max_length=200,
+        blank=True,
+        help_text="Par exemple « Directrice de l'économie et de l'innovation ».",
+    )
+
     class Meta:
         verbose_name = "région"
         ordering = ["name"]

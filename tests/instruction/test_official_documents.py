@@ -118,7 +118,7 @@ def test_hdf_award_states_amount_rate_base_expenses_deadlines_and_de_minimis(hdf
     assert "dix ans" in text
     assert "Une avance" not in text
     assert "Versement en une fois, sur présentation des factures acquittées." in text
-    assert "Pour le Président du conseil régional et par délégation" in text
+    assert "Pour le Président et par délégation" in text
     assert f"ARR-{hdf_award.number}" in text
 
 
@@ -146,9 +146,68 @@ def test_pdl_award_of_4000_or_less_is_paid_at_once(pdl_award):
     assert "en une seule fois" in text
 
 
-def test_missing_deadlines_read_non_fixe(pdl_award):
+def test_deadlines_not_recorded_are_filled_from_the_scheme_texts(pdl_award):
+    """PDL FAQ: realisation up to two years after the award, then six months for the proofs."""
     Review.objects.filter(dossier=pdl_award).update(realisation_deadline=None, proofs_deadline=None)
-    assert "Fin du délai de réalisation non fixé" in award_text(pdl_award)
+    text = award_text(pdl_award)
+    assert "non fixé" not in text
+    assert "Fin du délai de réalisation 20/03/2026" in text
+    assert "Justificatifs à transmettre avant le 20/09/2026" in text
+
+
+def test_a_scheme_whose_texts_set_no_deadline_says_so(hdf_award):
+    Review.objects.filter(dossier=hdf_award).update(realisation_deadline=None, proofs_deadline=None)
+    text = award_text(hdf_award)
+    assert "non fixé" not in text
+    assert "Fin du délai de réalisation aucun délai fixé par les textes du dispositif" in text
+
+
+@pytest.mark.parametrize(
+    "fixture, delegation",
+    [
+        ("hdf_award", "Pour le Président et par délégation"),
+        ("pdl_award", "Pour la Présidente et par délégation"),
+        ("idf_award", "Pour la Présidente et par délégation"),
+    ],
+)
+def test_the_award_names_its_signatory_from_the_regions_settings(request, fixture, delegation):
+    dossier = request.getfixturevalue(fixture)
+    region_row = dossier.scheme.region
+    region_row.signatory_name = "Camille Durand"
+    region_row.signatory_title = "Directrice de l'économie numérique"
+    region_row.save()
+    dossier.refresh_from_db()
+    text = award_text(dossier)
+    assert f"{delegation}, Directrice de l'économie numérique Camille Durand" in text
+    assert "Le service instructeur du dispositif" not in text
+
+
+def test_demo_seed_gives_each_region_a_signatory(db):
+    from territories.data import seed_demo_signatories
+    from territories.models import Region as RegionModel
+
+    assert seed_demo_signatories() == 3
+    assert not RegionModel.objects.filter(
+        code__in=["HDF", "PDL", "IDF"], signatory_name=""
+    ).exists()
+    assert seed_demo_signatories() == 0  # a name set by the administrator is kept
+
+
+def test_acts_and_receipt_of_demo_rules_are_flagged_and_others_are_not(hdf_award, pdl_award):
+    from applications.receipt import render_receipt_pdf
+    from portal.management.commands.seed_demo import Command as SeedDemo
+    from schemes.models import RuleVersion
+
+    SeedDemo().extend_expired_schemes()
+    demo = RuleVersion.objects.get(scheme__code="INAC", is_demo=True)
+    hdf_award.rule_version = demo
+    hdf_award.save(update_fields=["rule_version"])
+    flag = "Version de démonstration : ce calcul et ce document n'ont pas de valeur juridique"
+    assert flag in award_text(hdf_award)
+    assert flag in pdf_text(render_document_pdf(hdf_award, Kind.ACKNOWLEDGMENT))
+    hdf_award.submitted_at = timezone.now()
+    assert flag in pdf_text(render_receipt_pdf(hdf_award))
+    assert "démonstration" not in award_text(pdl_award)
 
 
 def test_idf_award_states_the_commission_vote_and_the_scale(idf_award):

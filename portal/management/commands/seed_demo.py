@@ -13,6 +13,7 @@ from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
 from portal.demo_dossiers import create_demo_dossiers, create_instruction_demo, create_payment_demo
 from schemes.models import CallPeriod, RuleVersion
+from territories.data import seed_demo_signatories
 from territories.models import Department, Region
 
 DEMO_PASSWORD = "Demo-Aides-2026"
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                 )
         self.extend_expired_schemes()
         self.open_envelopes()
+        seed_demo_signatories()  # before the demo's acts are generated: they name their signatory
         dossiers = create_demo_dossiers()
         dossiers += create_instruction_demo()
         payment_requests = create_payment_demo()

@@ -36,7 +36,7 @@ RUN python -m compileall -q /app
 
 # Static files are collected at build time and served by whitenoise; the key is a throwaway.
 RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --noinput \
-    && mkdir -p /data/private /data/var \
+    && mkdir -p /data/private /data/var /data/audit \
     && chown -R app:app /data
 
 USER app

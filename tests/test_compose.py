@@ -10,7 +10,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
-REQUIRED_SERVICES = ("web", "worker", "beat", "db", "redis")
+REQUIRED_SERVICES = ("web", "worker", "beat", "db", "redis", "clamav")
 
 
 def _load_smoke():
@@ -123,3 +123,30 @@ def test_rebind_handles_every_spelling():
         assert smoke.rebind(command, "x:1") == expected
     with pytest.raises(ValueError):
         smoke.rebind(["gunicorn", "app"], "x:1")
+
+
+def test_uploads_are_scanned_by_the_clamav_service_before_agents_see_them(compose):
+    clamav = compose["services"]["clamav"]
+    assert clamav["image"].startswith("clamav/clamav:")
+    assert _mounts(clamav).get("/var/lib/clamav") in set(compose["volumes"])
+    for name in ("web", "worker", "beat"):
+        environment = compose["services"][name]["environment"]
+        assert environment["CLAMAV_ADDRESS"] == "clamav:3310", name
+        assert environment["CLAMAV_REQUIRED"] == "1", name
+    assert compose["services"]["worker"]["depends_on"]["clamav"]["condition"] == "service_healthy"
+
+
+def test_only_the_worker_holds_the_audit_signing_key_and_the_anchor_file(compose):
+    worker = compose["services"]["worker"]
+    environment = worker["environment"]
+    secret = environment["AUDIT_SIGNING_KEY_FILE"].removeprefix("/run/secrets/")
+    assert secret in worker["secrets"] and secret in compose["secrets"]
+    anchor_folder = str(Path(environment["AUDIT_ANCHOR_PATH"]).parent)
+    assert _mounts(worker).get(anchor_folder) in set(compose["volumes"])
+    assert f"mkdir -p /data/private /data/var {anchor_folder}" in (ROOT / "Dockerfile").read_text()
+    web = compose["services"]["web"]
+    assert "AUDIT_SIGNING_KEY_FILE" not in web["environment"] and "secrets" not in web
+    assert anchor_folder not in _mounts(web)
+    from audit.tasks import anchor_audit_trail
+
+    assert anchor_audit_trail.name in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}

@@ -113,13 +113,18 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def assert_accessible(page, context=None) -> None:
-    """Runs axe-core (WCAG 2.0/2.1 A and AA rules only) on the page; fails listing violations."""
+def axe_violations(page, context=None) -> list[dict]:
+    """Runs axe-core (WCAG 2.0/2.1 A and AA rules only) on the page; returns its violations."""
     from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
     results = Axe().run(page, context=context, options=options)
-    violations = results.response["violations"]
+    return results.response["violations"]
+
+
+def assert_accessible(page, context=None) -> None:
+    """Runs axe-core (WCAG 2.0/2.1 A and AA rules only) on the page; fails listing violations."""
+    violations = axe_violations(page, context)
     if violations:
         pytest.fail(
             f"{len(violations)} accessibility violation(s) on {page.url}:\n"

@@ -147,6 +147,10 @@ def test_services_are_used_when_configured(tmp_path):
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    from audit.anchors import generate_key_pem
+
+    key_file = tmp_path / "audit-signing-key.pem"  # production holds one (audit.W001 otherwise)
+    key_file.write_bytes(generate_key_pem())
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -159,6 +163,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
             "SECRET_KEY": "a-production-like-secret-key-with-enough-entropy-0123456789-abcdefghij",
             "ALLOWED_HOSTS": "aides.exemple.fr",
             "VAR_DIR": str(tmp_path),
+            "AUDIT_SIGNING_KEY_FILE": str(key_file),
         },
         capture_output=True,
         text=True,

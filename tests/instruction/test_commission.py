@@ -86,7 +86,7 @@ def test_the_session_page_refuses_an_early_vote_in_french(client, submitted, age
 
 def agenda_numbers(shown: str) -> list[str]:
     """The dossier numbers the agenda table of the session page shows."""
-    table = shown.split("<caption>Ordre du jour</caption>")[1].split("</table>")[0]
+    table = re.split(r"<caption[^>]*>Ordre du jour</caption>", shown)[1].split("</table>")[0]
     return sorted(re.findall(r">([A-Z0-9]+-\d{4}-\d+)</a>", table))
 
 

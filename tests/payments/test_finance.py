@@ -467,7 +467,7 @@ def test_dashboard_counts_charts_and_csv(awarded, submitted, client):  # noqa: F
     assert metrics["paid"]["count"] == 1 and metrics["paid"]["amount"] == advance.amount
     assert {r["region_code"] for r in page.context["rows"]} == {"PDL"}
     html = page.content.decode()
-    assert '<svg role="img"' in html and "<desc" in html and "<caption>" in html
+    assert '<svg role="img"' in html and "<desc" in html and "<caption" in html
     assert member_of(advance.dossier).email not in html
     export = client.get(reverse("payments:dashboard_csv"))
     text = export.content.decode("utf-8")

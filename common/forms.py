@@ -24,6 +24,7 @@ class FrenchDecimalField(forms.DecimalField):
     def __init__(self, *, example: str = AMOUNT_EXAMPLE, **kwargs):
         kwargs.pop("localize", None)  # the French reading below replaces Django's localisation
         given = kwargs.get("error_messages") or {}
+        self.example = example
         super().__init__(**kwargs)
         messages = {
             "invalid": f"Saisissez un nombre en chiffres, par exemple {example}.",

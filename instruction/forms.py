@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from common.forms import FrenchDecimalField
 from instruction.enums import CheckStatus, RetentionStatus, Vote
 from instruction.models import CommissionSession
 
@@ -58,12 +59,11 @@ class CheckForm(VersionedForm):
 class RetentionForm(VersionedForm):
     line = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label="Retenue", choices=RetentionStatus.choices)
-    amount = forms.DecimalField(
+    amount = FrenchDecimalField(
         label="Montant retenu (€)",
         required=False,
         min_value=Decimal("0"),
         decimal_places=2,
-        localize=True,
     )
     reason = forms.CharField(label="Motif", required=False)
 
@@ -83,25 +83,24 @@ class RetentionLineForm(forms.Form):
         choices=[("", "Selon le calcul du moteur")] + RetentionStatus.choices,
         required=False,
     )
-    amount = forms.DecimalField(
+    amount = FrenchDecimalField(
         label="Montant retenu (€)",
         required=False,
         min_value=Decimal("0"),
         decimal_places=2,
-        localize=True,
     )
     reason = forms.CharField(label="Motif", required=False, max_length=2000)
 
 
 class RegionShareForm(VersionedForm):
-    share = forms.DecimalField(
+    share = FrenchDecimalField(
         label="Part de l'activité réalisée en Pays de la Loire (%)",
         required=False,
         min_value=Decimal("0.01"),
         max_value=Decimal("100"),
         decimal_places=2,
-        localize=True,
         help_text="Laissez vide pour reprendre la part déclarée par le demandeur.",
+        example="33,5",
     )
 
 

@@ -46,6 +46,7 @@ from accounts.models import User
 from accounts.permissions import regional_assignments, scheme_scope_q
 from applications.enums import DossierState as S
 from applications.models import Dossier
+from common.filters import FrenchNumberFilter
 from instruction.models import Review
 from instruction.queue_cache import (
     cached_choices,
@@ -275,10 +276,10 @@ class QueueFilter(django_filters.FilterSet):
     filed_to = django_filters.DateFilter(
         label="Déposé jusqu'au", method="filter_filed_to", widget=DateInput()
     )
-    amount_min = django_filters.NumberFilter(
+    amount_min = FrenchNumberFilter(
         label="Montant minimum (€)", field_name="amount", lookup_expr="gte", min_value=0
     )
-    amount_max = django_filters.NumberFilter(
+    amount_max = FrenchNumberFilter(
         label="Montant maximum (€)", field_name="amount", lookup_expr="lte", min_value=0
     )
     overdue = django_filters.ChoiceFilter(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from applications.forms import BankForm
 from applications.uploads import allowed_extensions, validate_upload
+from common.forms import FrenchDecimalField
 from payments.enums import RetainStatus
 from payments.services import accepted_supplier
 
@@ -108,12 +109,11 @@ class InvoiceForm(forms.Form):
     supplier = forms.CharField(label="Fournisseur", max_length=200)
     number = forms.CharField(label="Numéro de facture", max_length=60)
     issued_on = forms.DateField(label="Date de la facture", widget=forms.DateInput(**DATE_WIDGET))
-    amount = forms.DecimalField(
+    amount = FrenchDecimalField(
         label="Montant",
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        localize=True,
         error_messages={"min_value": "Le montant doit être supérieur à zéro."},
     )
     paid_on = forms.DateField(label="Payée le", widget=forms.DateInput(**DATE_WIDGET))
@@ -170,12 +170,11 @@ class ClosingForm(forms.Form):
 class ProviderChangeForm(forms.Form):
     expense_line = forms.ChoiceField(label="Dépense concernée")
     new_supplier = forms.CharField(label="Nouveau fournisseur", max_length=200)
-    new_amount = forms.DecimalField(
+    new_amount = FrenchDecimalField(
         label="Montant du nouveau devis",
         max_digits=12,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        localize=True,
         error_messages={"min_value": "Le montant doit être supérieur à zéro."},
     )
     quote = CheckedFileField(label="Nouveau devis")
@@ -204,8 +203,8 @@ class RetainForm(forms.Form):
     """The agent's decision on one invoice (prefix `invoice-<id>`)."""
 
     status = forms.ChoiceField(label="Décision", choices=RetainStatus.choices)
-    amount = forms.DecimalField(
-        label="Montant retenu", required=False, max_digits=12, decimal_places=2, localize=True
+    amount = FrenchDecimalField(
+        label="Montant retenu", required=False, max_digits=12, decimal_places=2
     )
     reason = forms.CharField(label="Motif", required=False, max_length=300)
 

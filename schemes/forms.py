@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import forms
 
+from common.forms import FrenchDecimalField
 from schemes import core
 from territories.models import Department
 
@@ -52,20 +53,18 @@ class SimulatorForm(forms.Form):
     headcount = forms.IntegerField(
         label="Effectif salarié (équivalent temps plein)", min_value=0, initial=0, required=False
     )
-    turnover = forms.DecimalField(
+    turnover = FrenchDecimalField(
         label="Chiffre d'affaires du dernier exercice clos (€ HT)",
         min_value=0,
         decimal_places=2,
         required=False,
-        localize=True,
         error_messages={"min_value": "Le chiffre d'affaires ne peut pas être négatif."},
     )
-    other_public_funding = forms.DecimalField(
+    other_public_funding = FrenchDecimalField(
         label="Autres aides publiques demandées pour ce projet (€)",
         min_value=0,
         decimal_places=2,
         required=False,
-        localize=True,
         initial=0,
         error_messages={"min_value": "Le montant ne peut pas être négatif."},
     )
@@ -108,11 +107,10 @@ class ExpenseForm(forms.Form):
         label="Nature de la dépense",
         choices=[("", "Choisissez")] + list(core.CATEGORIES.items()),
     )
-    amount = forms.DecimalField(
+    amount = FrenchDecimalField(
         label="Montant (€)",
         min_value=Decimal("0.01"),
         decimal_places=2,
-        localize=True,
         help_text="Pour un matériel, le prix d'un seul appareil.",
         error_messages={"min_value": "Le montant doit être supérieur à zéro."},
     )

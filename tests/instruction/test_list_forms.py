@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from applications.models import Dossier
+from common.numbers import parse_french_decimal
 from instruction import services
 from instruction.models import CriterionCheck, ExpenseRetention
 
@@ -170,7 +171,7 @@ def assert_page_equals_database(client, dossier):
     stored = stored_retentions(dossier)
     assert set(shown) == set(stored)
     for line_id, (status, amount, reason) in shown.items():
-        kept = Decimal(amount) if status == "partial" else None
+        kept = parse_french_decimal(amount) if status == "partial" else None
         stored_status, stored_amount, stored_reason = stored[line_id]
         assert (status, reason) == (stored_status, stored_reason)
         if kept is not None:

@@ -23,6 +23,8 @@ from accounts.enums import Role
 from accounts.params import parse_id, parse_int
 from accounts.permissions import regions_for_role
 from applications.workflow import TransitionError
+from common.forms import FrenchDecimalField
+from common.numbers import NotANumber, parse_french_decimal
 from organisations.conflicts import Action, member_organisation_ids
 from payments import batches, budget, permissions, services
 from payments.enums import BatchState, PaymentKind, RequestState
@@ -73,8 +75,8 @@ class QueueFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label="Type de paiement", choices=[("", "Tous"), *PaymentKind.choices], required=False
     )
-    amount_min = forms.DecimalField(label="Montant minimum (€)", min_value=0, required=False)
-    amount_max = forms.DecimalField(label="Montant maximum (€)", min_value=0, required=False)
+    amount_min = FrenchDecimalField(label="Montant minimum (€)", min_value=0, required=False)
+    amount_max = FrenchDecimalField(label="Montant maximum (€)", min_value=0, required=False)
     iban_changed = forms.ChoiceField(
         label="Coordonnées bancaires",
         choices=[("", "Toutes"), ("yes", "Changées"), ("no", "Inchangées")],
@@ -434,8 +436,10 @@ def budget_raise(request, code: str, year: int):
     scheme = _scheme_in_scope(request.user, code)
     envelope = get_object_or_404(BudgetEnvelope, scheme=scheme, year=year)
     try:
-        amount = Decimal(request.POST.get("amount", "").replace(" ", "").replace(",", "."))
-    except ArithmeticError:
+        amount = parse_french_decimal(request.POST.get("amount", ""))
+    except NotANumber:
+        amount = None
+    if amount is None:
         messages.error(request, "Indiquez un montant en euros, par exemple 1 500 000,00.")
         return redirect("payments:budget", code=code)
     try:

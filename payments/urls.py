@@ -1,11 +1,12 @@
 from django.urls import path
 
-from payments import views_agent, views_beneficiary
+from payments import views_agent, views_beneficiary, views_home
 from payments.urls_finance import finance_urlpatterns
 
 app_name = "payments"
 
 urlpatterns = [
+    path("", views_home.home, name="home"),
     # Beneficiary (members of the dossier's organisation)
     path(
         "dossiers/<int:pk>/demande/<str:kind>/",

@@ -19,9 +19,15 @@
         return response.json().catch(function () { return { ok: false }; });
       }).then(function (data) {
         if (!status) { return; }
-        status.textContent = data.ok
-          ? "Enregistré automatiquement à " + data.saved_at
-          : "Enregistrement automatique en attente : vérifiez les champs signalés en enregistrant.";
+        if (data.ok) {
+          status.textContent = "Enregistré automatiquement à " + data.saved_at;
+        } else if (data.partial) {
+          // The valid fields and lines were saved; the faulty ones stay on the page as typed.
+          status.textContent = "Enregistré automatiquement à " + data.saved_at +
+            ", sauf un champ à corriger : cliquez sur « Enregistrer » pour le voir signalé.";
+        } else {
+          status.textContent = "Enregistrement automatique en attente : vérifiez les champs signalés en enregistrant.";
+        }
       }).catch(function () {
         if (status) { status.textContent = "Enregistrement automatique impossible pour le moment : utilisez le bouton « Enregistrer »."; }
       });

@@ -11,8 +11,6 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from applications.models import DeMinimisAid
-from tests.applications.factories import DossierFactory
 from tests.applications.pages import Page, amount
 
 pytestmark = pytest.mark.django_db
@@ -33,37 +31,6 @@ SINGLE_FIELD_STEPS = [
     "applications:step_funding",
     "applications:step_bank",
 ]
-
-
-@pytest.fixture
-def dossier(open_calls):
-    """A PDL-IN draft with something on every step: 2 expenses, 2 holdings, 2 de minimis aids."""
-    dossier = DossierFactory(scheme_code="PDL-IN", complete=True)
-    dossier.created_by = dossier.organisation.memberships.first().user
-    dossier.answers = {
-        **dossier.answers,
-        "holdings": [
-            {"share": "0.3000", "headcount": 12, "turnover": "800000"},
-            {"share": "0.2500", "headcount": 3, "turnover": "150000.50"},
-        ],
-    }
-    dossier.save()
-    DeMinimisAid.objects.create(
-        dossier=dossier, granting_body="BPI", granted_on=date(2025, 3, 1), amount=Decimal("12000")
-    )
-    DeMinimisAid.objects.create(
-        dossier=dossier,
-        granting_body="Département",
-        granted_on=date(2025, 9, 15),
-        amount=Decimal("4500.50"),
-    )
-    return dossier
-
-
-@pytest.fixture
-def member_client(client, dossier):
-    client.force_login(dossier.organisation.memberships.first().user)
-    return client
 
 
 def open_page(client, name, dossier) -> Page:
@@ -128,56 +95,58 @@ def fields_shown(page: Page) -> dict:
 
 @pytest.mark.parametrize("prefix", list(LINES))
 @pytest.mark.parametrize("second", ["save", "continue"], ids=["save-twice", "save-then-continue"])
-def test_saving_unchanged_lines_twice_keeps_every_line(member_client, dossier, prefix, second):
-    page = open_page(member_client, LINES[prefix][0], dossier)
+def test_saving_unchanged_lines_twice_keeps_every_line(
+    filer_client, filled_dossier, prefix, second
+):
+    page = open_page(filer_client, LINES[prefix][0], filled_dossier)
     assert len(shown(page, prefix)) == 2
-    save(member_client, page, "save")
-    page = assert_kept(member_client, dossier, prefix, page)
-    save(member_client, page, second)
-    assert_kept(member_client, dossier, prefix, page)
-    assert len(stored(dossier, prefix)) == 2
+    save(filer_client, page, "save")
+    page = assert_kept(filer_client, filled_dossier, prefix, page)
+    save(filer_client, page, second)
+    assert_kept(filer_client, filled_dossier, prefix, page)
+    assert len(stored(filled_dossier, prefix)) == 2
 
 
 @pytest.mark.parametrize("prefix", list(LINES))
-def test_autosave_after_a_change_elsewhere_keeps_every_line(member_client, dossier, prefix):
-    page = open_page(member_client, LINES[prefix][0], dossier)
+def test_autosave_after_a_change_elsewhere_keeps_every_line(filer_client, filled_dossier, prefix):
+    page = open_page(filer_client, LINES[prefix][0], filled_dossier)
     elsewhere = {
         "expenses": ("description", "Une description reprise."),
         "holdings": ("headcount", "26"),
         "aids": ("other_public_funding_detail", "Une aide de la commune."),
     }[prefix]
     page.set(*elsewhere)
-    autosave(member_client, page)
-    autosave(member_client, page)  # the applicant types again: a second autosave
-    page = assert_kept(member_client, dossier, prefix, page)
+    autosave(filer_client, page)
+    autosave(filer_client, page)  # the applicant types again: a second autosave
+    page = assert_kept(filer_client, filled_dossier, prefix, page)
     assert page.fields[elsewhere[0]] == elsewhere[1]
-    save(member_client, page, "save")
-    assert_kept(member_client, dossier, prefix, page)
+    save(filer_client, page, "save")
+    assert_kept(filer_client, filled_dossier, prefix, page)
 
 
 @pytest.mark.parametrize("space", [" ", NBSP, NNBSP])
 @pytest.mark.parametrize("prefix", list(LINES))
-def test_editing_one_line_changes_that_line_only(member_client, dossier, prefix, space):
-    page = open_page(member_client, LINES[prefix][0], dossier)
+def test_editing_one_line_changes_that_line_only(filer_client, filled_dossier, prefix, space):
+    page = open_page(filer_client, LINES[prefix][0], filled_dossier)
     field = {"expenses": "amount", "holdings": "turnover", "aids": "amount"}[prefix]
     page.set(f"{prefix}-1-{field}", f"7{space}500,50")
-    save(member_client, page)
-    page = assert_kept(member_client, dossier, prefix, page)
-    assert Decimal("7500.50") in stored(dossier, prefix)[1]
-    save(member_client, page)
-    assert_kept(member_client, dossier, prefix, page)
+    save(filer_client, page)
+    page = assert_kept(filer_client, filled_dossier, prefix, page)
+    assert Decimal("7500.50") in stored(filled_dossier, prefix)[1]
+    save(filer_client, page)
+    assert_kept(filer_client, filled_dossier, prefix, page)
 
 
 @pytest.mark.parametrize("prefix", list(LINES))
-def test_deleting_one_line_deletes_that_line_only(member_client, dossier, prefix):
-    page = open_page(member_client, LINES[prefix][0], dossier)
-    before = stored(dossier, prefix)
+def test_deleting_one_line_deletes_that_line_only(filer_client, filled_dossier, prefix):
+    page = open_page(filer_client, LINES[prefix][0], filled_dossier)
+    before = stored(filled_dossier, prefix)
     page.tick(f"{prefix}-0-DELETE")
-    save(member_client, page)
-    page = assert_kept(member_client, dossier, prefix, page)
-    assert stored(dossier, prefix) == before[1:]
-    save(member_client, page)
-    assert stored(dossier, prefix) == before[1:]
+    save(filer_client, page)
+    page = assert_kept(filer_client, filled_dossier, prefix, page)
+    assert stored(filled_dossier, prefix) == before[1:]
+    save(filer_client, page)
+    assert stored(filled_dossier, prefix) == before[1:]
 
 
 NEW_LINE = {
@@ -188,45 +157,45 @@ NEW_LINE = {
 
 
 @pytest.mark.parametrize("prefix", list(LINES))
-def test_adding_one_line_in_the_blank_line_adds_it(member_client, dossier, prefix):
-    page = open_page(member_client, LINES[prefix][0], dossier)
+def test_adding_one_line_in_the_blank_line_adds_it(filer_client, filled_dossier, prefix):
+    page = open_page(filer_client, LINES[prefix][0], filled_dossier)
     assert page.line_count(prefix) == 3  # two stored lines and a blank one
     for name, value in NEW_LINE[prefix].items():
         page.set(f"{prefix}-2-{name}", value)
-    save(member_client, page)
-    page = assert_kept(member_client, dossier, prefix, page)
-    assert len(stored(dossier, prefix)) == 3
-    save(member_client, page, "continue")
-    assert len(stored(dossier, prefix)) == 3
+    save(filer_client, page)
+    page = assert_kept(filer_client, filled_dossier, prefix, page)
+    assert len(stored(filled_dossier, prefix)) == 3
+    save(filer_client, page, "continue")
+    assert len(stored(filled_dossier, prefix)) == 3
 
 
 @pytest.mark.parametrize("prefix", list(LINES))
-def test_the_add_a_line_button_keeps_what_was_typed(member_client, dossier, prefix):
-    page = open_page(member_client, LINES[prefix][0], dossier)
+def test_the_add_a_line_button_keeps_what_was_typed(filer_client, filled_dossier, prefix):
+    page = open_page(filer_client, LINES[prefix][0], filled_dossier)
     for name, value in NEW_LINE[prefix].items():
         page.set(f"{prefix}-2-{name}", value)
-    response = member_client.post(page.url, page.data("add_line"))
+    response = filer_client.post(page.url, page.data("add_line"))
     assert response.status_code == 200
     page = Page(response.content.decode(), url=page.url)
     assert page.line_count(prefix) == 4  # three lines and a new blank one
     assert len(shown(page, prefix)) == 3
-    save(member_client, page)
-    assert_kept(member_client, dossier, prefix, page)
-    assert len(stored(dossier, prefix)) == 3
+    save(filer_client, page)
+    assert_kept(filer_client, filled_dossier, prefix, page)
+    assert len(stored(filled_dossier, prefix)) == 3
 
 
 @pytest.mark.parametrize("name", SINGLE_FIELD_STEPS)
 @pytest.mark.parametrize("second", ["save", "continue", "autosave"])
 def test_every_step_saved_twice_shows_and_keeps_the_same_answers(
-    member_client, dossier, name, second
+    filer_client, filled_dossier, name, second
 ):
-    page = open_page(member_client, name, dossier)
+    page = open_page(filer_client, name, filled_dossier)
     first = fields_shown(page)
-    save(member_client, page)
-    page = open_page(member_client, name, dossier)
+    save(filer_client, page)
+    page = open_page(filer_client, name, filled_dossier)
     assert fields_shown(page) == first
     if second == "autosave":
-        autosave(member_client, page)
+        autosave(filer_client, page)
     else:
-        save(member_client, page, second)
-    assert fields_shown(open_page(member_client, name, dossier)) == first
+        save(filer_client, page, second)
+    assert fields_shown(open_page(filer_client, name, filled_dossier)) == first

@@ -12,7 +12,10 @@ anchored position has another hash, is reported.
 Settings: AUDIT_SIGNING_KEY (base64 of the 32-byte raw private key, or PEM PKCS#8),
 AUDIT_SIGNING_KEY_FILE (a file holding either form, or the 32 raw bytes),
 AUDIT_SIGNING_KEY_AUTOGENERATE (DEBUG and tests: a key generated once into VAR_DIR when none is
-set), AUDIT_ANCHOR_PATH (VAR_DIR / "audit" / "anchors.jsonl").
+set), AUDIT_VERIFY_KEY (optional: the public key alone, base64 or PEM, for checking anchors
+where the private key is not kept), AUDIT_ANCHOR_PATH (VAR_DIR / "audit" / "anchors.jsonl"),
+AUDIT_TSA_URL (optional: each anchor is also time-stamped by this RFC 3161 authority,
+audit/timestamping.py; when it fails, the anchor is written without and a warning is logged).
 
 Limits: a person who can both write the anchor file and read the key can forge anchors; mount
 the file where the application user may only append (`chattr +a`), copy it off the host, and keep
@@ -24,6 +27,7 @@ import datetime
 import fcntl
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +43,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from audit import timestamping
 from audit.models import CHAIN_LOCK_KEY, AuditEvent
+
+logger = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 SIGNATURE_CONTEXT = b"aides-numeriques/audit-anchor/v1\n"
@@ -148,6 +155,27 @@ def signing_key() -> Ed25519PrivateKey:
     raise AnchorKeyMissing(MISSING_KEY_MESSAGE)
 
 
+def verification_key() -> Ed25519PublicKey:
+    """AUDIT_VERIFY_KEY when set (public key only), else the public half of the signing key."""
+    value = getattr(settings, "AUDIT_VERIFY_KEY", "")
+    if not value:
+        return signing_key().public_key()
+    text = value.strip().encode()
+    try:
+        if text.startswith(b"-----BEGIN"):
+            key = serialization.load_pem_public_key(text)
+        else:
+            key = Ed25519PublicKey.from_public_bytes(base64.b64decode(text, validate=True))
+    except (ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            "AUDIT_VERIFY_KEY ne contient pas une clé Ed25519 publique lisible (base64 de 32 "
+            "octets ou PEM)."
+        ) from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise ImproperlyConfigured("AUDIT_VERIFY_KEY contient une clé qui n'est pas Ed25519.")
+    return key
+
+
 def key_fingerprint(public_key: Ed25519PublicKey) -> str:
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return hashlib.sha256(raw).hexdigest()[:16]
@@ -156,13 +184,34 @@ def key_fingerprint(public_key: Ed25519PublicKey) -> str:
 # --- Lines -----------------------------------------------------------------------------------
 
 
-def _signed_bytes(fields: dict) -> bytes:
+def _dump(fields: dict) -> bytes:
     text = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return SIGNATURE_CONTEXT + text.encode("utf-8")
+    return text.encode("utf-8")
+
+
+def _signed_bytes(fields: dict) -> bytes:
+    return SIGNATURE_CONTEXT + _dump(fields)
 
 
 def _line_hash(line: bytes) -> str:
     return hashlib.sha256(line.rstrip(b"\r\n")).hexdigest()
+
+
+TSA_FIELDS = ("tsa", "tsa_sha256")
+
+
+def _timestamp(fields: dict) -> None:
+    """Add an RFC 3161 token over the signed line (without the tsa fields) when a TSA is set."""
+    if not timestamping.tsa_url():
+        return
+    digest = hashlib.sha256(_dump(fields)).digest()
+    try:
+        token = timestamping.request_timestamp(digest)
+    except timestamping.TimestampError as exc:
+        logger.warning("Audit anchor written without an RFC 3161 time-stamp: %s", exc)
+        return
+    fields["tsa_sha256"] = digest.hex()
+    fields["tsa"] = base64.b64encode(token).decode("ascii")
 
 
 def _lines(data: bytes) -> list[bytes]:
@@ -210,8 +259,8 @@ def anchor_chain(*, using: str | None = None, now: datetime.datetime | None = No
         }
         signature = key.sign(_signed_bytes(fields))
         fields["sig"] = base64.b64encode(signature).decode("ascii")
-        line = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        handle.write(line.encode("utf-8") + b"\n")
+        _timestamp(fields)
+        handle.write(_dump(fields) + b"\n")
         handle.flush()
         os.fsync(handle.fileno())
     return Anchor(len(existing) + 1, count, last_id, last_hash, at)
@@ -232,7 +281,7 @@ def latest_anchor(path: Path | None = None) -> Anchor | None:
     lines = _lines(data)
     if not lines:
         return None
-    public_key = signing_key().public_key()
+    public_key = verification_key()
     fingerprint = key_fingerprint(public_key)
     previous = ""
     anchor = None
@@ -240,6 +289,12 @@ def latest_anchor(path: Path | None = None) -> Anchor | None:
         where = f"ancre n° {number} (ligne {number} de {path})"
         try:
             fields = json.loads(line)
+            stamp = {name: fields.pop(name) for name in TSA_FIELDS if name in fields}
+            if stamp and stamp.get("tsa_sha256") != hashlib.sha256(_dump(fields)).hexdigest():
+                raise AnchorFileInvalid(
+                    f"L'horodatage RFC 3161 de l'{where} ne porte pas sur son contenu : la "
+                    "ligne a été modifiée après l'horodatage."
+                )
             signature = base64.b64decode(fields.pop("sig"), validate=True)
             anchor = Anchor(
                 number,

@@ -352,6 +352,11 @@ AUDIT_SIGNING_KEY = env_str("AUDIT_SIGNING_KEY")
 AUDIT_SIGNING_KEY_FILE = env_str("AUDIT_SIGNING_KEY_FILE")
 AUDIT_SIGNING_KEY_AUTOGENERATE = DEBUG  # development only: a key kept in VAR_DIR
 AUDIT_ANCHOR_PATH = Path(env_str("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit" / "anchors.jsonl")))
+# Optional: the public key alone, to check anchors where the private key is not kept; an RFC 3161
+# time-stamp authority that also stamps each anchor.
+AUDIT_VERIFY_KEY = env_str("AUDIT_VERIFY_KEY")
+AUDIT_TSA_URL = env_str("AUDIT_TSA_URL")
+AUDIT_TSA_TIMEOUT = env_int("AUDIT_TSA_TIMEOUT", 10)
 
 # Company lookup by SIRET: the public "API Recherche d'entreprises", or an offline fixture.
 COMPANY_LOOKUP_BACKEND = env_str("COMPANY_LOOKUP_BACKEND", "api")

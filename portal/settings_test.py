@@ -40,6 +40,8 @@ CLAMAV_REQUIRED = False
 AUDIT_SIGNING_KEY = ""
 AUDIT_SIGNING_KEY_FILE = ""
 AUDIT_SIGNING_KEY_AUTOGENERATE = True
+AUDIT_VERIFY_KEY = ""
+AUDIT_TSA_URL = ""
 # The tests' cache stays in memory, even when REDIS_URL is set (the Redis database is the Celery
 # worker's broker in .ci/run's second run: clearing a Redis cache between tests would flush it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

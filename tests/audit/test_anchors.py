@@ -4,6 +4,10 @@ import base64
 import datetime
 import hashlib
 import json
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from io import StringIO
 
 import pytest
@@ -14,7 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from audit import anchors
+from audit import anchors, timestamping
 from audit.checks import audit_signing_key_check
 from audit.models import AuditEvent
 from audit.services import audit_record
@@ -221,3 +225,110 @@ def test_the_beat_schedule_anchors_the_chain_at_least_daily():
     record(2)
     assert anchor_audit_trail.delay().get() == 2  # the task the beat sends writes an anchor
     assert json.loads(anchor_lines()[-1])["count"] == 2
+
+
+# --- RFC 3161 time-stamps and the public key alone ----------------------------------------------
+
+
+def der(tag: int, value: bytes) -> bytes:
+    assert len(value) < 128
+    return bytes([tag, len(value)]) + value
+
+
+FAKE_TOKEN = der(0x30, der(0x06, b"\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02") + der(0x04, b"jeton"))
+
+
+@pytest.fixture
+def tsa(settings):
+    """A local time-stamp authority answering `status` (0 = granted) and recording requests."""
+    received = []
+    answer = {"status": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["Content-Type"], body))
+            status = der(0x30, der(0x02, bytes([answer["status"]])))
+            reply = der(0x30, status + (FAKE_TOKEN if answer["status"] == 0 else b""))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.AUDIT_TSA_URL = f"http://127.0.0.1:{server.server_port}/tsa"
+    yield received, answer
+    server.shutdown()
+    server.server_close()
+
+
+def test_anchors_are_time_stamped_when_a_tsa_is_configured(tsa):
+    received, _ = tsa
+    record(2)
+    anchor()
+    fields = json.loads(anchor_lines()[0])
+    assert base64.b64decode(fields["tsa"]) == FAKE_TOKEN
+    content_type, body = received[0]
+    assert content_type == "application/timestamp-query"
+    assert bytes.fromhex(fields["tsa_sha256"]) in body  # the digest of the signed line
+    unstamped = {k: v for k, v in fields.items() if k not in ("tsa", "tsa_sha256")}
+    text = json.dumps(unstamped, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(text.encode()).hexdigest() == fields["tsa_sha256"]
+    assert verify()[0] == 0
+
+
+def test_a_refusing_tsa_never_costs_the_anchor(tsa, caplog):
+    _, answer = tsa
+    answer["status"] = 2  # rejection
+    record(1)
+    anchor()
+    fields = json.loads(anchor_lines()[0])
+    assert "tsa" not in fields and fields["count"] == 1
+    assert "without an RFC 3161 time-stamp" in caplog.text
+    assert verify()[0] == 0
+
+
+def test_a_time_stamped_line_changed_afterwards_is_reported(tsa):
+    record(1)
+    anchor()
+    path = anchors.anchor_path()
+    fields = json.loads(path.read_text())
+    fields["at"] = "2020-01-01T00:00:00+00:00"  # back-dated
+    path.write_text(json.dumps(fields) + "\n")
+    code, _, err = verify()
+    assert code == 1
+    assert "L'horodatage RFC 3161 de l'ancre n° 1" in err
+
+
+def test_the_public_key_alone_checks_the_anchors(settings):
+    record(1)
+    anchor()
+    public = anchors.signing_key().public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    settings.AUDIT_VERIFY_KEY = base64.b64encode(raw).decode()
+    settings.AUDIT_SIGNING_KEY_AUTOGENERATE = False  # no private key where the check runs
+    assert verify()[0] == 0
+    settings.AUDIT_VERIFY_KEY = base64.b64encode(b"\x01" * 32).decode()  # someone else's key
+    code, _, err = verify()
+    assert code == 1 and "a été signée par une autre clé" in err
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+def test_the_time_stamp_request_is_read_by_openssl(tmp_path):
+    digest = hashlib.sha256(b"ancre").digest()
+    request = tmp_path / "request.tsq"
+    request.write_bytes(timestamping.timestamp_request(digest, 2**62 + 12345))
+    shown = subprocess.run(
+        ["openssl", "ts", "-query", "-in", str(request), "-text"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Hash Algorithm: sha256" in shown and "Certificate required: yes" in shown
+    assert "Nonce: 0x4000000000003039" in shown

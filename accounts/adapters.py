@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
@@ -41,6 +43,9 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def send_mail(self, template_prefix, email, context):
+        # The portal's name and address, whatever host the request came through.
+        site = SimpleNamespace(name="Aides numériques", domain=settings.SITE_URL)
+        context = {"email": email, "current_site": site, **context}
         message = self.render_mail(template_prefix, email, context)
         html = ""
         for content, mimetype in getattr(message, "alternatives", []):

@@ -63,7 +63,7 @@ def test_duplicate_email_gets_a_french_message_and_keeps_the_form(client):
     response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Un autre utilisateur utilise déjà cette adresse e-mail." in html
+    assert "Un autre utilisateur utilise déjà cette adresse électronique." in html
     assert 'value="Léa"' in html and 'value="Dubois"' in html
     assert "Un-mot-de-passe-long-7" not in html
     assert User.objects.filter(email="lea.dubois@exemple.fr").count() == 1

@@ -52,6 +52,10 @@ def visible_text(page, selector: str = "body") -> str:
     return french(page.locator(selector).first.inner_text())
 
 
+def text_of(locator) -> str:
+    return french(locator.first.inner_text())
+
+
 def overflowing(page) -> list[str]:
     """The widest elements that stick out of a 320 px page (to say what to fix)."""
     return page.evaluate(
@@ -121,6 +125,19 @@ def visit_check(page) -> None:
         )
 
 
+def form_errors(page) -> list[str]:
+    """The error messages the page shows next to fields or at the top of a form."""
+    selector = ".invalid-feedback, .alert-danger, .errorlist, [role=alert]"
+    return [french(text) for text in page.locator(selector).all_inner_texts() if text.strip()]
+
+
+def assert_reached(page, path_part: str, when: str) -> None:
+    """The person expected to be on the next page; if not, says what the form refused."""
+    assert path_part in page.url, (
+        f"{when}: still on {page.url}, the page refused: {form_errors(page)}"
+    )
+
+
 def finish(page) -> None:
     """Fails the journey if any page it visited failed axe, reflow or showed a Python value."""
     found = findings(page)
@@ -172,6 +189,14 @@ def nav_link(page, name) -> None:
     """Follows a link of the main navigation."""
     nav = page.get_by_role("navigation", name="Navigation principale")
     click(page, nav.get_by_role("link", name=name))
+
+
+def open_from_queue(page, number: str) -> None:
+    """The agent opens a dossier from the instruction queue (tab « Tous », then its number)."""
+    nav_link(page, "Instruction")
+    main = page.get_by_role("main")
+    click(page, main.get_by_role("link", name=re.compile(r"^Tous\b")).first)
+    click(page, main.get_by_role("link", name=number, exact=True))
 
 
 def download(page, locator) -> tuple[str, bytes]:

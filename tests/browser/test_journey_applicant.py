@@ -19,8 +19,10 @@ from portal.management.commands.seed_demo import Command as SeedDemo
 from schemes.core import SCHEMES
 from tests.applications.factories import PDF_BYTES
 from tests.browser.journey import (
+    assert_reached,
     click,
     finish,
+    form_errors,
     french,
     login,
     nav_link,
@@ -164,12 +166,8 @@ def save(page, name: str = "Enregistrer") -> None:
 
 def saved_message(page, when: str = "") -> None:
     """The page confirms the save; otherwise, says which field refused what."""
-    errors = [
-        french(text)
-        for text in page.locator(".invalid-feedback, .alert-danger, .errorlist").all_inner_texts()
-    ]
     assert "Vos réponses sont enregistrées" in visible_text(page), (
-        f"{when or page.url}: saving the page unchanged is refused: {errors}"
+        f"{when or page.url}: saving the page unchanged is refused: {form_errors(page)}"
     )
 
 
@@ -337,13 +335,13 @@ def test_applicant_files_from_scratch_goes_back_and_submits(
     else:
         click(page, page.get_by_role("link", name="Continuer"))
     # 3. Project and expenses: save once, the lines stay; then continue.
-    assert "/projet/" in page.url, page.url
+    assert_reached(page, "/projet/", "eligibility, « Enregistrer et continuer »")
     fill_project(page, code, filing)
     save(page)
     saved_message(page)
     assert_lines(page, filing, "after « Enregistrer »")
     save(page, "Enregistrer et continuer")
-    assert "/financements/" in page.url, page.url
+    assert_reached(page, "/financements/", "project, « Enregistrer et continuer »")
     assert_estimate(page, filing, "after « Enregistrer » then « Enregistrer et continuer »")
     # 4. Public aids: none.
     save(page, "Enregistrer et continuer")
@@ -354,7 +352,7 @@ def test_applicant_files_from_scratch_goes_back_and_submits(
     page.get_by_label("IBAN").fill(IBAN)
     page.get_by_label("BIC").fill(BIC)
     save(page, "Enregistrer et continuer")
-    assert "/recapitulatif/" in page.url, page.url
+    assert_reached(page, "/recapitulatif/", "bank details, « Enregistrer et continuer »")
 
     # Back to every step once, saving each again (what people do before they submit).
     stepper(page, "Organisation")

@@ -332,3 +332,13 @@ def test_the_time_stamp_request_is_read_by_openssl(tmp_path):
     ).stdout
     assert "Hash Algorithm: sha256" in shown and "Certificate required: yes" in shown
     assert "Nonce: 0x4000000000003039" in shown
+
+
+def test_every_beat_task_is_known_to_the_worker():
+    """The beat sends task names: a worker that does not know one would drop it (anchoring too)."""
+    from portal.celery import app
+
+    app.loader.import_default_modules()  # what `celery worker` does at start-up
+    scheduled = {entry["task"] for entry in django_settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"audit.tasks.anchor_audit_trail", "applications.scanning.rescan_unscanned"} <= scheduled
+    assert scheduled - set(app.tasks) == set()

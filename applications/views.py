@@ -168,12 +168,19 @@ def step_organisation(request, pk: int):
     form = OrganisationForm(request.POST or None, instance=organisation)
     form.fields["siret"].disabled = True
     if request.method == "POST":
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "siret"}
+        complete = form.is_valid()
+        # A field with an error keeps its stored value; the valid ones are saved all the same.
+        data = {k: v for k, v in form.cleaned_data.items() if k != "siret"}
+        try:
             organisation_update(user=request.user, organisation=organisation, data=data)
+        except ValidationError:
+            if complete:
+                raise
+        else:
             services.dossier_update(user=request.user, dossier=dossier, data={})
+        if complete:
             return _after_save(request, dossier, "organisation")
-        if response := _invalid(request):
+        if response := _partly_saved(request, dossier):
             return response
     return render(
         request,

@@ -132,3 +132,18 @@ def test_a_faulty_aid_keeps_the_other_funding_answers(filer_client, dossier):
     dossier.refresh_from_db()
     assert dossier.other_public_funding == Decimal("1500.50")
     assert stored(dossier, "aids") == aids
+
+
+def test_a_faulty_organisation_field_keeps_the_others(filer_client, dossier):
+    page = open_page(filer_client, "applications:step_organisation", dossier)
+    page.set("name", "Menuiserie du Bocage")
+    page.set("naf", "12345X")
+    response = filer_client.post(page.url, page.data("continue"))
+    assert response.status_code == 200
+    html = text(response)
+    assert "Le code NAF s'écrit comme 47.71Z" in html
+    assert Page(html).fields["naf"] == "12345X"
+    organisation = dossier.organisation
+    naf = organisation.naf
+    organisation.refresh_from_db()
+    assert organisation.name == "Menuiserie du Bocage" and organisation.naf == naf

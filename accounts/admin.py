@@ -1,9 +1,14 @@
+"""People and roles; and the scoping (accounts.admin_scoping) of the admins registered by the
+apps below this one (audit, outbox, territories) and by third-party packages."""
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
+from accounts.admin_scoping import ScopedAdminMixin, ScopedTabularInline, rescope_registered
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
 
@@ -14,13 +19,16 @@ for model in (TOTPDevice, StaticDevice):
         admin.site.unregister(model)
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(ScopedTabularInline):
     model = RoleAssignment
     extra = 0
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
+    """Accounts, their roles and their access flags: superusers only (an administrator who could
+    edit them could make themselves superuser)."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]
@@ -52,3 +60,35 @@ class UserAdmin(BaseUserAdmin):
             "chacun reçoit un lien d'activation par courriel.",
             messages.SUCCESS,
         )
+
+
+def _rescope_lower_and_third_party_admins(site) -> None:
+    from allauth.account.models import EmailAddress
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from audit.models import AuditEvent
+    from outbox.models import OutboxMessage
+    from territories.models import Department, Region
+
+    # Superusers only: groups, e-mail addresses, second factors, login attempts, the outbox.
+    for model in [
+        Group,
+        EmailAddress,
+        TOTPDevice,
+        StaticDevice,
+        AccessAttempt,
+        AccessLog,
+        AccessFailureLog,
+        OutboxMessage,
+    ]:
+        rescope_registered(site, model)
+    # The audit trail: read by administrators (its admin refuses every write).
+    rescope_registered(site, AuditEvent, administrators=True, read_only=True)
+    # Reference data: read by administrators and by staff of the region, written by superusers.
+    rescope_registered(site, Region, scope_region="pk", administrators=True, staff_read_only=True)
+    rescope_registered(
+        site, Department, scope_region="region", administrators=True, staff_read_only=True
+    )
+
+
+_rescope_lower_and_third_party_admins(admin.site)

@@ -3,38 +3,22 @@
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
-from accounts.enums import Role
+from accounts.admin_scoping import ScopedAdminMixin
 from api.models import ApiCall, ApiToken, Webhook, WebhookDelivery
 from api.services import token_create, token_revoke
 
 
-class AdministratorsOnly:
-    def _is_admin(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and user.has_role(Role.ADMIN)
+class AdministratorsOnly(ScopedAdminMixin):
+    """Tokens and webhooks are for administrators (and superusers); accounts.admin_scoping."""
 
-    def has_module_permission(self, request):
-        return self._is_admin(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._is_admin(request)
-
-    def has_add_permission(self, request):
-        return self._is_admin(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._is_admin(request)
+    administrators = True
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
 class ReadOnlyLog(AdministratorsOnly):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    read_only = True
 
 
 @admin.register(ApiToken)
@@ -121,8 +105,10 @@ class WebhookAdmin(AdministratorsOnly, admin.ModelAdmin):
     fields = ["scheme", "target_url", "active", "allow_private", "secret", "created_by"]
     readonly_fields = ["secret", "created_by"]
 
+    staff_delete = True
+
     def has_delete_permission(self, request, obj=None):
-        return self._is_admin(request)
+        return ScopedAdminMixin.has_delete_permission(self, request, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -105,6 +105,8 @@ class RuleVersion(models.Model):
         return self.ident
 
     def clean(self) -> None:
+        if self.scheme_id is None or self.valid_from is None:
+            return  # the form reports the missing (or refused) scheme or date on its field
         if self.valid_to and self.valid_to < self.valid_from:
             raise ValidationError({"valid_to": "La fin de validité précède son début."})
         try:

@@ -30,3 +30,13 @@ def dossiers_of_member(user):
         .order_by("-created_at")
         .distinct()
     )
+
+
+def open_dossiers_by_pair(organisations) -> dict[tuple[int, int], Dossier]:
+    """The dossier in progress of each (organisation id, scheme id) pair, if any."""
+    dossiers = (
+        Dossier.objects.open()
+        .filter(organisation__in=organisations)
+        .only("pk", "number", "state", "organisation_id", "scheme_id")
+    )
+    return {(d.organisation_id, d.scheme_id): d for d in dossiers}

@@ -23,7 +23,11 @@ from applications.forms import (
     known_answers,
 )
 from applications.lines import INVALID, KEEP, bind_lines, posted_lines
-from applications.selectors import dossiers_of_member, get_dossier_for_member
+from applications.selectors import (
+    dossiers_of_member,
+    get_dossier_for_member,
+    open_dossiers_by_pair,
+)
 from applications.steps import STEPS, next_step
 from applications.workflow import TRANSITIONS, TransitionError
 from organisations.forms import OrganisationForm
@@ -105,11 +109,13 @@ def dossier_new(request):
     schemes = list(
         Scheme.objects.open_on(today).select_related("region").prefetch_related("call_periods")
     )
+    in_progress = open_dossiers_by_pair(organisations)
+    # Each organisation with the schemes open to it, and its dossier in progress for each, if any.
     options = [
         (
             organisation,
             [
-                s
+                (s, in_progress.get((organisation.pk, s.pk)))
                 for s in schemes
                 if organisation.region
                 and s.region_id == organisation.region.pk
@@ -118,6 +124,7 @@ def dossier_new(request):
         )
         for organisation in organisations
     ]
+    startable = any(existing is None for _, pairs in options for _, existing in pairs)
     if request.method == "POST":
         organisation_id, _, scheme_code = request.POST.get("choice", "").partition("|")
         try:
@@ -126,6 +133,14 @@ def dossier_new(request):
         except StopIteration:
             messages.error(request, "Choisissez une organisation et un dispositif ouvert.")
         else:
+            existing = in_progress.get((organisation.pk, scheme.pk))
+            if existing is not None:  # a page drawn before the dossier was created (two tabs)
+                messages.info(
+                    request,
+                    f"{organisation.name} a déjà un dossier en cours pour ce dispositif : "
+                    f"le dossier {existing.number}, que voici.",
+                )
+                return redirect("applications:detail", existing.pk)
             try:
                 dossier = services.dossier_create(
                     user=request.user, organisation=organisation, scheme=scheme, today=today
@@ -138,7 +153,7 @@ def dossier_new(request):
                     f"Le dossier {dossier.number} est créé : il est enregistré à chaque étape.",
                 )
                 return redirect("applications:step_organisation", dossier.pk)
-    return render(request, "applications/new.html", {"options": options})
+    return render(request, "applications/new.html", {"options": options, "startable": startable})
 
 
 @login_required

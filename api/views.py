@@ -301,6 +301,11 @@ class SchemeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class DocsView(TemplateView):
-    """Swagger UI served by the portal (drf-spectacular-sidecar), started by a static script."""
+    """The API documentation, server-rendered from the OpenAPI schema (api/docs.py)."""
 
     template_name = "api/docs.html"
+
+    def get_context_data(self, **kwargs):
+        from api.docs import docs_context
+
+        return {**super().get_context_data(**kwargs), **docs_context()}

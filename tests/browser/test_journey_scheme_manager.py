@@ -43,7 +43,7 @@ def test_scheme_manager_corrects_a_rule_version_period(live_server, page, refere
     section = page.get_by_role("region", name="Gestion des dispositifs")
     click(page, section.get_by_role("link", name="l'administration"))
     click(page, page.get_by_role("link", name="Versions des règles").first)
-    listing = visible_text(page, "#content")
+    listing = visible_text(page, "#result_list")
     assert DEMO_VERSION in listing and "INAC/2021-11-01" in listing, listing[:800]
     assert "PDL-IN" not in listing  # another region's scheme
 

@@ -4,13 +4,18 @@
   with a French message: PostgreSQL refuses NUL in text, and no address carries the others.
 - A value the database cannot store (out of range, too long: `DataError`) becomes a 400 with a
   French message instead of a server error; the transaction it broke has been rolled back.
+
+And the Content-Security-Policy, with the Django admin's one addition under /admin/ only.
 """
 
 import logging
 import re
 
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.db import DataError
 from django.http import JsonResponse
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -76,3 +81,24 @@ class HostileInputMiddleware:
             logger.warning("Value refused by the database on %s: %s", request.path, exception)
             return bad_request(request, DATA_MESSAGE)
         return None
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the admin's addition under the admin's prefix only.
+
+    The Django admin and django-simple-history's pages carry a few `style="…"` attributes (and
+    admin widgets set some from JavaScript): under `/admin/`, `settings.ADMIN_CSP_UPDATE` adds
+    `style-src-attr 'unsafe-inline'` — style attributes only, which load nothing; `<style>`
+    elements, scripts and every other directive keep the portal's strict policy, and every
+    other page keeps the policy unchanged.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if not report_only and request.path_info.startswith(admin_prefix()):
+            parts.update = {**(parts.update or {}), **settings.ADMIN_CSP_UPDATE}
+        return parts
+
+
+def admin_prefix() -> str:
+    return reverse("admin:index")

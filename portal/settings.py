@@ -84,7 +84,8 @@ MIDDLEWARE = [
     "portal.middleware.HostileInputMiddleware",
     "accounts.middleware.StaffSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp, with the admin's style attributes allowed under /admin/ only (ADMIN_CSP_UPDATE).
+    "portal.middleware.PortalCSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last.
@@ -330,6 +331,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# The Django admin (and django-simple-history's pages) carry style attributes: allowed under
+# /admin/ only, and only style attributes (no <style> element, no inline script): portal/middleware.py.
+ADMIN_CSP_UPDATE = {"style-src-attr": ["'unsafe-inline'"]}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

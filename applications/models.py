@@ -311,3 +311,7 @@ class DossierDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.reference}"
+
+
+# Verdicts of the other stored files (payment documents, message attachments): see the module.
+from applications.file_scans import StoredFileScan  # noqa: E402,F401

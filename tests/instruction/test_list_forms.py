@@ -159,7 +159,7 @@ def shown_retentions(form: FormReader) -> dict:
     for name, status in form.fields.items():
         if name.startswith("line-") and name.endswith("-status") and status:
             prefix = name[: -len("status")]
-            amount = form.fields[prefix + "amount"].replace(",", ".")
+            amount = "".join(form.fields[prefix + "amount"].split()).replace(",", ".")
             shown[int(name.split("-")[1])] = (status, amount, form.fields[prefix + "reason"])
     return shown
 

@@ -112,6 +112,37 @@ def attachment_remove(*, user, attachment: Attachment) -> None:
         transaction.on_commit(lambda: storage.delete(name) if name else None)
 
 
+def scan_explanation(attachment: Attachment) -> str:
+    """What the antivirus status of a file means for the applicant, and when the scan happens."""
+    status = attachment.scan_status
+    if status == ScanStatus.CLEAN:
+        return "Analyse antivirus faite : aucun virus détecté."
+    if status == ScanStatus.INFECTED:
+        return (
+            "Un virus a été détecté : ce fichier est mis en quarantaine et ne sera pas transmis. "
+            "Déposez une copie saine."
+        )
+    if status == ScanStatus.ERROR:
+        return (
+            "Analyse antivirus à refaire : l'antivirus n'a pas pu lire ce fichier pour le "
+            "moment. Elle est relancée automatiquement dans le quart d'heure : vous n'avez "
+            "rien à faire."
+        )
+    if status == ScanStatus.PENDING or (
+        scanner_configured() and getattr(settings, "CLAMAV_REQUIRED", False)
+    ):
+        return (
+            "Analyse antivirus en attente : elle a lieu dans les minutes qui suivent le dépôt. "
+            "Vous n'avez rien à faire ; si un virus était trouvé, vous seriez prévenu par "
+            "courriel."
+        )
+    return (
+        "Pas d'analyse antivirus : aucun antivirus n'est branché sur ce portail (environnement "
+        "de démonstration ou de test). Le type, la taille et le contenu du fichier ont été "
+        "contrôlés au dépôt."
+    )
+
+
 def documents_overview(dossier: Dossier) -> list[dict]:
     """Each document the dossier asks for, with its files, then the other files.
 

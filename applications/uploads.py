@@ -137,6 +137,29 @@ def allowed_extensions() -> str:
     return ",".join(TYPES[mime][0] for mime in allowed_types() if mime in TYPES)
 
 
+def accepted_extensions() -> list[str]:
+    """Every file name extension of the accepted types (« .jpg » and « .jpeg »...)."""
+    return sorted({ext for mime in allowed_types() if mime in TYPES for ext in TYPES[mime][1]})
+
+
+def browser_check_attrs(*, remaining: int | None = None) -> dict[str, str]:
+    """The data- attributes static/js/upload-check.js reads to check a chosen file before it is
+    sent: the limits of these settings, so that the browser and the server agree (the server
+    checks again). `remaining`: the space left for the dossier, if it matters."""
+    attrs = {
+        "accept": ",".join(accepted_extensions()),
+        "data-max-bytes": str(max_file_bytes()),
+        "data-max-label": format_bytes_fr(max_file_bytes()),
+        "data-extensions": ",".join(accepted_extensions()),
+        "data-types": ",".join(allowed_types()),
+        "data-types-label": allowed_types_label(),
+    }
+    if remaining is not None:
+        attrs["data-remaining-bytes"] = str(remaining)
+        attrs["data-remaining-label"] = format_bytes_fr(remaining)
+    return attrs
+
+
 def format_bytes_fr(n: int) -> str:
     """« 10 Mo », « 1,5 Mo », « 800 Ko », « 12 octets » (binary multiples, French style)."""
     for unit, factor in (("Go", 1024**3), ("Mo", 1024**2), ("Ko", 1024)):

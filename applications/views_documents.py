@@ -9,7 +9,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import uploads
-from applications.attachments import attachment_add, attachment_remove, documents_overview
+from applications.attachments import (
+    attachment_add,
+    attachment_remove,
+    documents_overview,
+    scan_explanation,
+)
 from applications.models import Attachment
 from applications.selectors import get_dossier_for_member
 from applications.views import step_context
@@ -25,10 +30,10 @@ class AttachmentForm(forms.Form):
         error_messages={"required": "Choisissez un fichier à déposer."},
     )
 
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices, remaining: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document_code"].choices = choices
-        self.fields["file"].widget.attrs["accept"] = uploads.allowed_extensions()
+        self.fields["file"].widget.attrs.update(uploads.browser_check_attrs(remaining=remaining))
 
 
 def _page(request, dossier, form, groups):
@@ -36,6 +41,7 @@ def _page(request, dossier, form, groups):
     for group in groups:
         for attachment in group["files"]:
             attachment.size_label = uploads.format_bytes_fr(attachment.size)
+            attachment.scan_label = scan_explanation(attachment)
     remaining = max(0, uploads.max_dossier_bytes() - used)
     context = step_context(
         dossier,
@@ -59,9 +65,11 @@ def step_documents(request, pk: int):
     dossier = get_dossier_for_member(request.user, pk)
     groups = documents_overview(dossier)
     choices = [(group["code"], group["label"]) for group in groups]
+    remaining = uploads.dossier_remaining_bytes(dossier)
     if request.method != "POST":
-        return _page(request, dossier, AttachmentForm(choices=choices), groups)
-    form = AttachmentForm(request.POST, request.FILES, choices=choices)
+        form = AttachmentForm(choices=choices, remaining=remaining)
+        return _page(request, dossier, form, groups)
+    form = AttachmentForm(request.POST, request.FILES, choices=choices, remaining=remaining)
     if form.is_valid():
         try:
             attachment = attachment_add(

@@ -1,5 +1,6 @@
 """Demo rule versions (extensions without legal basis) are flagged wherever their figures are read:
-the scheme page header, the agent's review page (the receipt and the acts: test_official_documents)."""
+the scheme page header, the simulator, the applicant's estimate, the agent's review page (the
+receipt and the acts: test_official_documents)."""
 
 import pytest
 from django.urls import reverse
@@ -30,3 +31,20 @@ def test_the_review_page_flags_a_dossier_under_demo_rules(client, submitted, age
     client.force_login(agent_of("PDL"))
     page = client.get(reverse("instruction:dossier", args=[other.pk])).content.decode()
     assert FLAG not in page
+
+
+def test_the_simulator_flags_a_result_of_demo_rules(client, open_calls):
+    from tests.schemes.test_portal_pages import simulator_data
+
+    url = reverse("schemes:simulator")
+    before = client.post(url, simulator_data(filed_on="2022-05-10")).content.decode()
+    assert FLAG not in before  # the 2021 deliberation was in force
+    after = client.post(url, simulator_data(filed_on="2026-12-02")).content.decode()
+    assert FLAG in after and "ce calcul n'a pas de valeur juridique" in after
+
+
+def test_the_applicants_estimate_flags_demo_rules(client, submitted):
+    dossier = submitted("INAC")
+    client.force_login(dossier.organisation.memberships.first().user)
+    page = client.get(reverse("applications:detail", args=[dossier.pk])).content.decode()
+    assert FLAG in page

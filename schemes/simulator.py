@@ -1,7 +1,27 @@
 from datetime import date
 
+from schemes.core.reasons import INELIGIBLE
 from schemes.engine import simulate
 from schemes.models import Scheme
+
+HDF_DELIBERATION = "hdf-deliberation-2021-01652-annexe.txt"
+# Both Hauts-de-France volets say it, INAC (volet 1) and INESS (volet 2) alike.
+NON_CUMUL = {
+    "document": HDF_DELIBERATION,
+    "passage": "volets 1 et 2 : « Ce dispositif n'est pas cumulable avec d'autres aides "
+    "financières individuelles régionales à la transition numérique des entreprises »",
+}
+ESS_VOLET = {
+    "document": HDF_DELIBERATION,
+    "passage": "« 2) Volet destiné aux entreprises de l'économie sociale et solidaire –INESS »",
+}
+
+
+def _split_reasons(result: dict) -> tuple[list[dict], list[dict]]:
+    """(why it is ineligible, what reduced the award): a capped line is not a reason to refuse."""
+    why = [r for r in result.get("reasons", []) if r.get("effect") == INELIGIBLE]
+    reductions = [r for r in result.get("reasons", []) if r.get("effect") != INELIGIBLE]
+    return why, reductions
 
 
 def simulator_results(
@@ -19,11 +39,35 @@ def simulator_results(
         for scheme in schemes
     ]
     results = simulate(situations) if situations else []
-    return [
-        {
-            "scheme": scheme,
-            "open": any(period.is_open_on(filed_on) for period in scheme.call_periods.all()),
-            "result": result,
-        }
-        for scheme, result in zip(schemes, results, strict=True)
-    ]
+    rows = []
+    for scheme, result in zip(schemes, results, strict=True):
+        why, reductions = _split_reasons(result)
+        rows.append(
+            {
+                "scheme": scheme,
+                "open": any(period.is_open_on(filed_on) for period in scheme.call_periods.all()),
+                "result": result,
+                "why": why,
+                "reductions": reductions,
+                # An ineligible result with no aid left: the reductions are what brought it to 0.
+                "zeroed": [r["code"] for r in why] == ["no_aid"],
+            }
+        )
+    return rows
+
+
+def hdf_choice(rows: list[dict]) -> dict | None:
+    """When INAC and INESS are both eligible: they cannot be combined, and which one fits.
+
+    Both are eligible only for an enterprise of the ESS (INESS admits no other); volet 1 (INAC)
+    admits ESS enterprises next to artisans-commerçants, volet 2 (INESS) is the one meant for
+    them. The visitor chooses one, knowing both estimates."""
+    eligible = {row["scheme"].code: row for row in rows if row["result"].get("eligible")}
+    if not {"INAC", "INESS"} <= set(eligible):
+        return None
+    return {
+        "inac": eligible["INAC"],
+        "iness": eligible["INESS"],
+        "non_cumul": NON_CUMUL,
+        "ess_volet": ESS_VOLET,
+    }

@@ -9,7 +9,7 @@ from schemes.forms import ExpenseFormSet, SimulatorForm
 from schemes.formsets import with_one_more_form
 from schemes.models import RuleVersion, Scheme
 from schemes.selectors import get_scheme, version_to_show
-from schemes.simulator import simulator_results
+from schemes.simulator import hdf_choice, simulator_results
 from schemes.templatetags.aides import SOURCES_DIR, source_document_exists
 
 SOURCE_TITLES = {
@@ -153,7 +153,12 @@ def simulator(request):
     else:
         form = SimulatorForm(initial={"filed_on": today})
         formset = ExpenseFormSet(prefix="expenses")
-    context = {"form": form, "formset": formset, "results": results}
+    context = {
+        "form": form,
+        "formset": formset,
+        "results": results,
+        "hdf_choice": hdf_choice(results) if results else None,
+    }
     if request.headers.get("X-Requested-With") == "fetch":
         return render(request, "schemes/_simulator_results.html", context)
     return render(request, "schemes/simulator.html", context)

@@ -309,6 +309,14 @@ REASONS: dict[str, tuple[str, Source]] = {
 }
 
 
+# What a reason did: made the situation ineligible, or reduced the award (a capped line, a
+# ceiling). Contract: "every rule that made the situation ineligible or reduced the award"
+# (contracts/simulate.md, section 2b, « reasons »).
+INELIGIBLE = "ineligible"
+REDUCES = "reduces"
+REASON_EFFECTS = (INELIGIBLE, REDUCES)
+
+
 @dataclass
 class Trace:
     """Reasons, explanation and criteria checks (see checks.py) collected while applying
@@ -325,21 +333,30 @@ class Trace:
     def say(self, text: str) -> None:
         self.explanation.append(text)
 
-    def reason(self, code: str, source: Source | None = None, **values: Any) -> str:
-        """Record a reason (a rule that reduced the award); returns its message."""
+    def reason(
+        self, code: str, source: Source | None = None, *, effect: str = REDUCES, **values: Any
+    ) -> str:
+        """Record a reason (by default a rule that reduced the award); returns its message.
+
+        Each reason says its `effect` (REASON_EFFECTS): the contract's reasons are "every rule
+        that made the situation ineligible or reduced the award" (contracts/simulate.md,
+        section 2b, « reasons »), and a reader must tell the two apart: a device cap is not
+        why a situation is ineligible."""
         template, default = REASONS[code]
         message = template.format(**values)
         cite = (source or default).cite()
         for existing in self.reasons:
             if existing["code"] == code and existing["message"] == message:
+                if effect == INELIGIBLE:
+                    existing["effect"] = INELIGIBLE
                 return message
-        self.reasons.append({"code": code, "message": message, "source": cite})
+        self.reasons.append({"code": code, "message": message, "source": cite, "effect": effect})
         return message
 
     def refuse(self, code: str, source: Source | None = None, **values: Any) -> str:
         """Record a reason that makes the situation ineligible."""
         self.ineligible = True
-        message = self.reason(code, source, **values)
+        message = self.reason(code, source, effect=INELIGIBLE, **values)
         self.say(f"Condition non remplie : {message}")
         return message
 

@@ -10,7 +10,7 @@ from .amounts import aid_on_base
 from .fmt import ZERO, cents, fr_date, fr_eur, fr_pct, money
 from .inputs import parse_settle
 from .model import InputError, RuleVersion
-from .reasons import Trace
+from .reasons import INELIGIBLE, Trace
 from .versions import default_versions, select_version
 
 
@@ -37,7 +37,9 @@ def settle_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
         f"{fr_date(r.filed_on)})."
     )
     if v is None:
-        t.reason("no_rules_in_force", None, scheme=r.scheme, date=fr_date(r.filed_on))
+        t.reason(
+            "no_rules_in_force", None, effect=INELIGIBLE, scheme=r.scheme, date=fr_date(r.filed_on)
+        )
         t.say("Aucune règle en vigueur à cette date : le paiement ne peut pas être calculé.")
         return _result(r.scheme, None, False, ZERO, None, None, None, t)
     t.say(f"Règles appliquées : {v.ident}. Modalités : {v.value('payment_terms', '')}")

@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import date
 
@@ -223,3 +224,84 @@ def test_every_scheme_is_seeded_with_its_region():
         "PDL-IN": "PDL",
         "IDF-CN2": "IDF",
     }
+
+
+def _card(page_html: str, code: str) -> str:
+    """The text of one scheme's result card."""
+    start = page_html.index(f'id="res-{code}"')
+    end = page_html.find("</article>", start)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page_html[start:end])))
+
+
+def ess_association(**overrides):
+    data = simulator_data(
+        department="80",
+        kind="association",
+        legal_form="ASSOCIATION",
+        naf="88.99B",
+        headcount="12",
+        turnover="600000",
+        registered_rcs="",
+    )
+    data.pop("registered_rcs")
+    data.update(
+        {
+            "expenses-TOTAL_FORMS": "2",
+            "expenses-0-category": "erp",
+            "expenses-0-amount": "9000",
+            "expenses-1-category": "hardware",
+            "expenses-1-amount": "1200",
+            "expenses-1-device": "computer",
+        }
+    )
+    data.update(overrides)
+    return data
+
+
+def test_simulator_says_inac_and_iness_do_not_combine_and_which_fits(client):
+    response = client.post(reverse("schemes:simulator"), ess_association())
+    html = response.content.decode()
+    page = text(response)
+    assert "Éligible : aide estimée" in _card(html, "INAC")
+    assert "Éligible : aide estimée" in _card(html, "INESS")
+    assert "INAC ou INESS : une seule de ces deux aides" in page
+    assert "ne se cumulent pas" in page
+    assert "INESS est le volet destiné aux entreprises de l'ESS" in page
+    # The non-cumul is cited from the délibération, with a link to the passage.
+    assert re.search(
+        r'href="/dispositifs/textes/hdf-deliberation-2021-01652-annexe\.txt#:~:text=[^"]*cumulable',
+        html,
+    )
+    assert "Aide estimée : INESS " in page and ", INAC " in page
+
+
+def test_simulator_says_nothing_of_the_choice_when_only_one_is_eligible(client):
+    page = text(client.post(reverse("schemes:simulator"), simulator_data()))
+    assert "Éligible : aide estimée" in page  # INAC, for the registered artisan
+    assert "une seule de ces deux aides" not in page
+
+
+def test_why_an_ineligible_scheme_lists_reasons_not_reductions(client):
+    # The registered artisan with a 1 200 € computer: INAC caps it at 800 € (a reduction);
+    # INESS refuses the artisan (not an ESS enterprise): the cap is not why.
+    html = client.post(reverse("schemes:simulator"), simulator_data()).content.decode()
+    iness, inac = _card(html, "INESS"), _card(html, "INAC")
+    assert "Non éligible" in iness and "Pourquoi" in iness
+    why = iness.split("Pourquoi", 1)[1].split("Le calcul pas à pas", 1)[0]
+    assert "réservé aux entreprises de l'ESS" in why
+    assert "par matériel" not in why and "Ce qui" not in why
+    assert "Ce qui réduit l'aide" in inac and "800,00 € HT par matériel" in inac
+
+
+def test_engine_reasons_say_whether_they_refuse_or_reduce():
+    from schemes.engine import simulate
+
+    situation = {
+        "scheme": "INESS",
+        "filed_on": "2022-05-10",
+        "applicant": {"kind": "company", "legal_form": "SARL", "department": "59"},
+        "project": {"expenses": [{"category": "hardware", "device": "computer", "amount": "1200"}]},
+    }
+    effects = {r["code"]: r["effect"] for r in simulate(situation)["reasons"]}
+    assert effects["profile_not_eligible"] == "ineligible"
+    assert effects["hardware_capped"] == "reduces"

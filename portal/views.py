@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from applications.selectors import dossiers_of_member
 from organisations.models import Organisation
+from schemes.audience import audience_of
 from schemes.models import Scheme
 from territories.models import Region
 
@@ -14,8 +15,9 @@ from territories.models import Region
 def home(request):
     today = timezone.localdate()
     schemes = Scheme.objects.open_on(today).select_related("region")
+    cards = [{"scheme": scheme, "audience": audience_of(scheme.code)} for scheme in schemes]
     regions = Region.objects.all()
-    return render(request, "portal/home.html", {"schemes": schemes, "regions": regions})
+    return render(request, "portal/home.html", {"cards": cards, "regions": regions})
 
 
 @login_required

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from schemes import core
+from schemes.audience import audience_of
 from schemes.core.documents import when_label
 from schemes.engine import simulate
 from schemes.forms import ExpenseFormSet, SimulatorForm
@@ -168,7 +169,11 @@ def scheme_list(request):
     schemes = Scheme.objects.select_related("region").prefetch_related("call_periods")
     today = timezone.localdate()
     rows = [
-        {"scheme": s, "open": any(p.is_open_on(today) for p in s.call_periods.all())}
+        {
+            "scheme": s,
+            "open": any(p.is_open_on(today) for p in s.call_periods.all()),
+            "audience": audience_of(s.code),
+        }
         for s in schemes
     ]
     return render(request, "schemes/list.html", {"rows": rows})
@@ -193,6 +198,7 @@ def scheme_detail(request, code: str):
         "scheme": scheme,
         "region": scheme.region,
         "info": info,
+        "audience": audience_of(scheme.code),
         "version": version,
         "demo_version": version is not None
         and RuleVersion.objects.filter(ident=version.ident, is_demo=True).exists(),

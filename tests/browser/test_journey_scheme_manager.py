@@ -47,7 +47,7 @@ def test_scheme_manager_corrects_a_rule_version_period(live_server, page, refere
     assert DEMO_VERSION in listing and "INAC/2021-11-01" in listing, listing[:800]
     assert "PDL-IN" not in listing  # another region's scheme
 
-    click(page, page.get_by_role("link", name=DEMO_VERSION))
+    click(page, page.locator("#result_list").get_by_role("link", name=DEMO_VERSION))
     # The admin's date widgets display under the Content-Security-Policy (issue 21 point 9).
     valid_to = page.get_by_label("En vigueur jusqu'au")
     shortcuts = page.locator(".datetimeshortcuts").first
@@ -72,7 +72,7 @@ def test_scheme_manager_corrects_a_rule_version_period(live_server, page, refere
     version = RuleVersion.objects.get(ident=DEMO_VERSION)
     assert version.valid_to.isoformat() == "2027-12-31" and version.label == new_label
 
-    click(page, page.get_by_role("link", name=DEMO_VERSION))
+    click(page, page.locator("#result_list").get_by_role("link", name=DEMO_VERSION))
     click(page, page.get_by_role("link", name="Historique"))
     history = visible_text(page, "#content")
     assert manager.email in history or manager.get_full_name() in history, history[:800]

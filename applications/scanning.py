@@ -14,15 +14,18 @@ from pathlib import Path
 from celery import shared_task
 from clamav_client.clamd import BufferTooLongError, CommunicationError
 from clamav_client.scanner import get_scanner as clamav_get_scanner
+from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
+from django.shortcuts import render
 from django.utils import timezone
 
 from applications.enums import ScanStatus
-from applications.models import Attachment
+from applications.models import Attachment, StoredFileScan
 from audit.services import audit_record
 from organisations.models import Membership
+from outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -179,4 +182,117 @@ def rescan_unscanned() -> int:
     )
     for attachment_id in ids:
         scan_attachment.delay(attachment_id)
-    return len(ids)
+    return len(ids) + _queue_stored_files(before)
+
+
+# --- Other stored files: payment documents, message attachments, new quotes ----------------------
+
+
+def _stored_file_fields():
+    """(model, field name) of every file field but the attachments' (they have their own)."""
+    for model in apps.get_models():
+        if model is Attachment:
+            continue
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField):
+                yield model, field.name
+
+
+def _queue_stored_files(before) -> int:
+    """Queue the scans of stored files without a verdict, and of pending or failed ones."""
+    queued = 0
+    for model, field in _stored_file_fields():
+        names = (
+            model._default_manager.exclude(**{field: ""})
+            .exclude(**{f"{field}__in": StoredFileScan.objects.values("name")})
+            .values_list(field, flat=True)[:RESCAN_BATCH]
+        )
+        for name in names:
+            StoredFileScan.objects.get_or_create(name=name)
+            scan_stored_file.delay(name)
+            queued += 1
+    again = StoredFileScan.objects.filter(
+        status__in=[ScanStatus.PENDING, ScanStatus.ERROR], created_at__lt=before
+    ).exclude(scanned_at__gte=before)
+    for name in again.values_list("name", flat=True)[:RESCAN_BATCH]:
+        scan_stored_file.delay(name)
+        queued += 1
+    return queued
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(ConnectionError, OSError),
+    retry_backoff=True,
+    max_retries=8,
+)
+def scan_stored_file(self, name: str) -> str:
+    """Scan one stored file (not an attachment) and record its verdict; safe to run twice.
+
+    An infected file stays where it is (a model points at it) but is never served again.
+    """
+    scan, _ = StoredFileScan.objects.get_or_create(name=name)
+    if scan.status in DONE:
+        return scan.status
+    result = get_scanner().scan(default_storage.path(name))
+    if result.state == "OK":
+        status, detail = ScanStatus.CLEAN, ""
+    elif result.state == "FOUND":
+        status, detail = ScanStatus.INFECTED, (result.details or "signature inconnue")[:255]
+        logger.warning("Stored file %s infected (%s): never served", name, detail)
+    elif _is_connection_problem(result) and self.request.retries < self.max_retries:
+        raise ConnectionError(f"ClamAV unreachable: {result.details}")
+    else:
+        status, detail = ScanStatus.ERROR, (result.details or "")[:255]
+        logger.error("Stored file %s could not be scanned: %s", name, result.details)
+    with transaction.atomic():
+        updated = (
+            StoredFileScan.objects.filter(pk=scan.pk)
+            .exclude(status__in=DONE)
+            .update(status=status, detail=detail, scanned_at=timezone.now())
+        )
+        if updated:
+            audit_record(
+                actor=None,
+                action="stored_file_scan",
+                from_state=scan.status,
+                to_state=status,
+                data={"file": name, "detail": detail},
+            )
+    return StoredFileScan.objects.values_list("status", flat=True).get(pk=scan.pk)
+
+
+def stored_file_refusal(field_file) -> str | None:
+    """Why a stored file (not an attachment) may not be served now, in French; None if it may.
+
+    Infected: never. Where CLAMAV_REQUIRED: only once found clean; a file never seen by the
+    antivirus has its scan queued here (the quarter-hourly sweep also finds it).
+    """
+    scan = StoredFileScan.objects.filter(name=field_file.name).first()
+    if scan and scan.status == ScanStatus.INFECTED:
+        return (
+            "Ce fichier a été détecté comme infecté par l'antivirus : il ne peut pas être "
+            "ouvert. Demandez au déposant une copie saine."
+        )
+    if not getattr(settings, "CLAMAV_REQUIRED", False) or (
+        scan and scan.status == ScanStatus.CLEAN
+    ):
+        return None
+    if scan is None and settings.CLAMAV_ADDRESS:
+        with transaction.atomic():
+            _, created = StoredFileScan.objects.get_or_create(name=field_file.name)
+            if created:
+                enqueue(scan_stored_file, name=field_file.name)
+    return (
+        "Analyse antivirus en cours : ce fichier pourra être ouvert dès que l'antivirus l'aura "
+        "trouvé sain, en général dans quelques instants."
+    )
+
+
+def unscanned_file_response(request, field_file):
+    """A 403 page when the stored file may not be served now (see above), else None."""
+    reason = stored_file_refusal(field_file)
+    if reason is None:
+        return None
+    return render(request, "applications/file_unavailable.html", {"reason": reason}, status=403)

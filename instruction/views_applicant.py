@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from applications.scanning import unscanned_file_response
 from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
 from instruction import forms, review, services
@@ -66,6 +67,9 @@ def message_attachment(request, pk: int, message_id: int):
     except Http404:
         dossier = get_dossier_for_agent(request.user, pk)
     message = get_object_or_404(dossier.messages.exclude(attachment=""), pk=message_id)
+    refused = unscanned_file_response(request, message.attachment)  # infected or not yet scanned
+    if refused:
+        return refused
     response = FileResponse(
         message.attachment.open("rb"),
         as_attachment=True,

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.params import parse_int
+from applications.scanning import unscanned_file_response
 from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
 from instruction.selectors import get_dossier_for_agent
@@ -104,9 +105,13 @@ def _dossier_for_reader(user, pk: int):
         return get_dossier_for_member(user, pk)
 
 
-def _serve(field_file, name: str):
+def _serve(request, field_file, name: str):
     if not field_file:
         raise Http404("Fichier introuvable.")
+    # Uploaded by the applicant: never served infected, nor before a clean scan (CLAMAV_REQUIRED).
+    refused = unscanned_file_response(request, field_file)
+    if refused:
+        return refused
     extension = PurePath(field_file.name).suffix.lower()
     if not PurePath(name).suffix:
         name += extension
@@ -131,7 +136,7 @@ def _serve(field_file, name: str):
 def invoice_file(request, pk: int, invoice_id: int):
     dossier = _dossier_for_reader(request.user, pk)
     invoice = get_object_or_404(Invoice, pk=invoice_id, request__dossier=dossier)
-    return _serve(invoice.file, invoice.file_name or f"facture-{invoice.number}")
+    return _serve(request, invoice.file, invoice.file_name or f"facture-{invoice.number}")
 
 
 @login_required
@@ -142,8 +147,8 @@ def payment_file(request, pk: int, kind: str, obj_id: int):
     if kind in ("devis", "rib"):
         payment_request = get_object_or_404(PaymentRequest, pk=obj_id, dossier=dossier)
         field = payment_request.quote if kind == "devis" else payment_request.rib
-        return _serve(field, f"{kind}-{dossier.number}")
+        return _serve(request, field, f"{kind}-{dossier.number}")
     if kind == "devis-changement":
         change = get_object_or_404(ProviderChange, pk=obj_id, dossier=dossier)
-        return _serve(change.quote, f"nouveau-devis-{dossier.number}")
+        return _serve(request, change.quote, f"nouveau-devis-{dossier.number}")
     raise Http404("Fichier introuvable.")

@@ -53,9 +53,7 @@ def patterns(entries=None, namespace="", prefix=""):
 
 def sample_url(name: str, route: str, pattern: URLPattern) -> str:
     """A URL of a pattern outside the authorization matrix (admin, allauth), with sample args."""
-    keys = set(getattr(pattern.pattern, "converters", {})) | set(
-        pattern.pattern.regex.groupindex
-    )
+    keys = set(getattr(pattern.pattern, "converters", {})) | set(pattern.pattern.regex.groupindex)
     positional = pattern.pattern.regex.groups - len(pattern.pattern.regex.groupindex)
     for candidate in ({k: SAMPLE.get(k, "1") for k in keys}, {k: "x" for k in keys}):
         try:
@@ -85,9 +83,7 @@ def second_factors():
     return (
         sorted(TOTPDevice.objects.values_list("pk", "user_id", "key", "confirmed")),
         sorted(StaticToken.objects.values_list("device__user_id", "token")),
-        sorted(
-            TwoFactorEnrolment.objects.values_list("pk", "opened_at", "used_at", "revoked_at")
-        ),
+        sorted(TwoFactorEnrolment.objects.values_list("pk", "opened_at", "used_at", "revoked_at")),
     )
 
 
@@ -97,7 +93,9 @@ def secrets_of(users) -> list[str]:
     for device in TOTPDevice.objects.filter(user__in=users):
         text = b32encode(device.bin_key).decode().rstrip("=")
         shown += [text[:8], two_factor.secret_for_display(device)[:9]]
-    shown += list(StaticToken.objects.filter(device__user__in=users).values_list("token", flat=True))
+    shown += list(
+        StaticToken.objects.filter(device__user__in=users).values_list("token", flat=True)
+    )
     return shown
 
 

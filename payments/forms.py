@@ -9,9 +9,15 @@ from applications.forms import BankForm
 from applications.uploads import allowed_extensions, validate_upload
 from common.forms import FrenchDecimalField
 from payments.enums import RetainStatus
-from payments.services import accepted_supplier
+from payments.services import DOCUMENT_LABELS, accepted_supplier, invoice_identity
+from payments.staging import open_staged
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
+FILES_KEPT = (
+    "Les fichiers acceptés restent joints : vous n'avez pas à les choisir à nouveau. "
+    "Choisissez de nouveau seulement un fichier refusé."
+)
+# The provider change form does not keep its file yet.
 FILES_AGAIN = (
     "Pour votre sécurité, les fichiers ne sont pas conservés quand le formulaire est renvoyé : "
     "choisissez-les à nouveau avant d'envoyer la demande."
@@ -39,7 +45,30 @@ def _check_upload(form, name: str, dossier):
     return upload
 
 
-class PaymentBankForm(BankForm):
+class StagedFilesMixin:
+    """File fields already joined on an earlier post of the page (payments.staging) are filled:
+    not required again, their help text names the file, and `joined(name)` returns it."""
+
+    def _use_staged(self, staged: dict | None) -> None:
+        self.staged_files = {}
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.FileField):
+                continue
+            entry = (staged or {}).get(self.add_prefix(name))
+            if entry:
+                self.staged_files[name] = entry
+                field.required = False
+                field.help_text = (
+                    f"Fichier joint : « {entry['original']} ». Choisissez un autre fichier "
+                    "seulement pour le remplacer."
+                )
+
+    def joined(self, name: str):
+        entry = self.staged_files.get(name)
+        return open_staged(entry) if entry else None
+
+
+class PaymentBankForm(StagedFilesMixin, BankForm):
     """The dossier's bank details, to confirm or change; a changed IBAN needs the new RIB."""
 
     rib = CheckedFileField(
@@ -52,13 +81,14 @@ class PaymentBankForm(BankForm):
         error_messages={"required": "Confirmez le compte sur lequel l'aide doit être versée."},
     )
 
-    def __init__(self, *args, dossier, **kwargs):
+    def __init__(self, *args, dossier, staged=None, **kwargs):
         kwargs.setdefault(
             "initial",
             {"iban": dossier.iban, "bic": dossier.bic, "account_holder": dossier.account_holder},
         )
         super().__init__(*args, **kwargs)
         self.dossier = dossier
+        self._use_staged(staged)
 
     @property
     def iban_changed(self) -> bool:
@@ -68,7 +98,7 @@ class PaymentBankForm(BankForm):
 
     def clean(self):
         data = super().clean()
-        rib = _check_upload(self, "rib", self.dossier)
+        rib = data.get("rib") or self.staged_files.get("rib")
         if self.iban_changed and not rib and "rib" not in self.errors:
             self.add_error(
                 "rib",
@@ -78,20 +108,16 @@ class PaymentBankForm(BankForm):
         return data
 
 
-class AdvanceForm(forms.Form):
+class AdvanceForm(StagedFilesMixin, forms.Form):
     quote = CheckedFileField(
-        label="Devis ou bon de commande signé, daté et tamponné",
+        label=DOCUMENT_LABELS["quote"],
         error_messages={"required": "Joignez le devis ou le bon de commande signé."},
     )
 
-    def __init__(self, *args, dossier, **kwargs):
+    def __init__(self, *args, dossier, staged=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.dossier = dossier
-
-    def clean(self):
-        data = super().clean()
-        _check_upload(self, "quote", self.dossier)
-        return data
+        self._use_staged(staged)
 
 
 def line_choices(dossier) -> list[tuple[str, str]]:
@@ -105,7 +131,7 @@ def line_choices(dossier) -> list[tuple[str, str]]:
     return choices
 
 
-class InvoiceForm(forms.Form):
+class InvoiceForm(StagedFilesMixin, forms.Form):
     supplier = forms.CharField(label="Fournisseur", max_length=200)
     number = forms.CharField(label="Numéro de facture", max_length=60)
     issued_on = forms.DateField(label="Date de la facture", widget=forms.DateInput(**DATE_WIDGET))
@@ -118,13 +144,17 @@ class InvoiceForm(forms.Form):
     )
     paid_on = forms.DateField(label="Payée le", widget=forms.DateInput(**DATE_WIDGET))
     expense_line = forms.ChoiceField(label="Dépense du dossier concernée")
-    file = CheckedFileField(label="Facture acquittée (fichier)")
+    file = CheckedFileField(
+        label="Facture acquittée (fichier)",
+        error_messages={"required": "Joignez le fichier de la facture acquittée."},
+    )
 
-    def __init__(self, *args, dossier, basis: str = "HT", **kwargs):
+    def __init__(self, *args, dossier, basis: str = "HT", staged=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.dossier = dossier
         self.fields["amount"].label = f"Montant {basis}"
         self.fields["expense_line"].choices = line_choices(dossier)
+        self._use_staged(staged)
 
     def clean(self):
         data = super().clean()
@@ -133,38 +163,77 @@ class InvoiceForm(forms.Form):
             self.add_error("paid_on", "La date de paiement ne peut pas être dans le futur.")
         elif issued and paid and paid < issued:
             self.add_error("paid_on", "La facture ne peut pas être payée avant d'être émise.")
-        _check_upload(self, "file", self.dossier)
         return data
 
     def invoice(self) -> dict:
-        data = dict(self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k != "DELETE"}
         line_id = int(data.pop("expense_line"))
         data["expense_line"] = next(ln for ln in self.dossier.expenses.all() if ln.pk == line_id)
+        data["file"] = data.get("file") or self.joined("file")
         return data
 
 
 class BaseInvoiceFormSet(forms.BaseFormSet):
+    """The invoice lines of a request; « Retirer » removes a line, the same invoice twice is
+    refused (the service checks it again, and against the dossier's other requests)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = "Retirer cette facture de la demande"
+
+    def kept_forms(self) -> list:
+        return [
+            f
+            for f in self.forms
+            if f.has_changed() and not (self.can_delete and self._should_delete_form(f))
+        ]
+
     def clean(self):
         if any(self.errors):
             return
-        if not [f for f in self.forms if f.has_changed()]:
+        kept = self.kept_forms()
+        if not kept:
             raise forms.ValidationError("Ajoutez au moins une facture acquittée.")
+        seen: dict[tuple[str, str], int] = {}
+        for form in kept:
+            data = form.cleaned_data
+            key = invoice_identity(data["supplier"], data["number"])
+            position = self.forms.index(form) + 1
+            if key in seen:
+                form.add_error(
+                    "number",
+                    f"Cette facture figure déjà à la ligne n° {seen[key]} : retirez l'une des "
+                    "deux lignes.",
+                )
+            seen.setdefault(key, position)
+        if any(self.errors):
+            raise forms.ValidationError("La même facture ne peut pas être présentée deux fois.")
 
 
 InvoiceFormSet = forms.formset_factory(
-    InvoiceForm, formset=BaseInvoiceFormSet, extra=1, max_num=100
+    InvoiceForm, formset=BaseInvoiceFormSet, extra=1, max_num=100, can_delete=True
 )
 
 
-class ClosingForm(forms.Form):
-    statement_confirmed = forms.BooleanField(
-        label="Je joins l'état récapitulatif des dépenses, daté, signé et tamponné.",
-        error_messages={"required": "Confirmez l'état récapitulatif des dépenses."},
+class ClosingDocumentsForm(StagedFilesMixin, forms.Form):
+    """The signed statement and end-of-expenses certificate (PDL FAQ Q31), as files."""
+
+    statement = CheckedFileField(
+        label=DOCUMENT_LABELS["statement"],
+        error_messages={"required": "Joignez l'état récapitulatif des dépenses signé."},
     )
-    completion_confirmed = forms.BooleanField(
-        label="J'atteste la fin des dépenses du projet (attestation datée, signée et tamponnée).",
-        error_messages={"required": "Confirmez l'attestation de fin de dépenses."},
+    completion = CheckedFileField(
+        label=DOCUMENT_LABELS["completion"],
+        error_messages={"required": "Joignez l'attestation de fin des dépenses signée."},
     )
+
+    def __init__(self, *args, staged=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._use_staged(staged)
+
+    def document(self, name: str):
+        return self.cleaned_data.get(name) or self.joined(name)
 
 
 class ProviderChangeForm(forms.Form):

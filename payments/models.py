@@ -41,6 +41,21 @@ class PaymentRequest(models.Model):
         "état récapitulatif daté, signé et tamponné", default=False
     )
     completion_confirmed = models.BooleanField("attestation de fin de dépenses", default=False)
+    # The signed documents themselves (PDL FAQ Q31: balance and single payment).
+    statement_file = models.FileField(
+        "état récapitulatif des dépenses signé",
+        upload_to="paiements/%Y/",
+        blank=True,
+        max_length=255,
+    )
+    statement_file_name = models.CharField(max_length=200, blank=True)
+    completion_file = models.FileField(
+        "attestation de fin des dépenses signée",
+        upload_to="paiements/%Y/",
+        blank=True,
+        max_length=255,
+    )
+    completion_file_name = models.CharField(max_length=200, blank=True)
     # Service fait, by the agent, computed by the rules engine's settle.
     justified_base = models.DecimalField(
         "dépenses justifiées retenues", null=True, blank=True, **MONEY
@@ -91,6 +106,7 @@ class Invoice(models.Model):
     paid_on = models.DateField("payée le")
     file = models.FileField("facture", upload_to="factures/%Y/", max_length=255)
     file_name = models.CharField(max_length=200, blank=True)
+    file_sha256 = models.CharField("SHA-256 du fichier", max_length=64, blank=True)
     retained_status = models.CharField(
         "retenue", max_length=10, choices=RetainStatus.choices, blank=True
     )

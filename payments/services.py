@@ -1,5 +1,6 @@
 """Payment services: one function per action, permission-checked, audited, compare-and-set."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -95,6 +96,69 @@ def request_kinds(dossier: Dossier) -> list[str]:
     return [PaymentKind.SINGLE]
 
 
+# What a payment kind requires besides the bank details, from the schemes' texts:
+# - PDL-IN (FAQ Q31): the advance on a signed quote or order; the balance, and the single payment
+#   of aids up to 4 000 €, on the receipted invoices, the signed statement of expenses (état
+#   récapitulatif) and the signed end-of-expenses certificate (attestation de fin des dépenses);
+# - HDF INAC and INESS (fiches, deliberation 2021.01652): « versement en une fois, sur présentation
+#   des factures acquittées »; IDF-CN2: the text names no other document than the invoices.
+CLOSING_DOCUMENT_SCHEMES = {"PDL-IN"}
+DOCUMENT_LABELS = {
+    "quote": "Devis ou bon de commande signé, daté et tamponné",
+    "invoices": "Factures acquittées (date de paiement, signature et tampon)",
+    "statement": "État récapitulatif des dépenses, daté, signé et tamponné",
+    "completion": "Attestation de fin des dépenses, datée, signée et tamponnée",
+}
+
+
+def required_documents(dossier: Dossier, kind: str) -> list[str]:
+    """The documents a request of `kind` must carry, as keys of DOCUMENT_LABELS."""
+    if kind == PaymentKind.ADVANCE:
+        return ["quote"]
+    if dossier.scheme.code in CLOSING_DOCUMENT_SCHEMES:
+        return ["invoices", "statement", "completion"]
+    return ["invoices"]
+
+
+def invoice_identity(supplier: str, number: str) -> tuple[str, str]:
+    """What makes two invoice lines the same invoice: the supplier (case and spaces aside) and
+    the number (separators aside: « FAC-1 », « fac 1 » and « FAC1 » are one invoice)."""
+    return (
+        " ".join(str(supplier).split()).casefold(),
+        re.sub(r"[\W_]+", "", str(number)).casefold(),
+    )
+
+
+def _invoice_key(data: dict) -> tuple[str, str]:
+    return invoice_identity(data.get("supplier", ""), data.get("number", ""))
+
+
+def duplicate_invoice_refusal(dossier: Dossier, invoices: list[dict]) -> str:
+    """The same invoice (same supplier and number: one scanned file may hold several invoices)
+    twice in a request, or already in another live request of the dossier: a French refusal,
+    or ""."""
+    seen: dict[tuple[str, str], dict] = {}
+    for data in invoices:
+        key = _invoice_key(data)
+        if key in seen:
+            return (
+                f"La facture n° {data['number']} de {data['supplier']} figure deux fois dans la "
+                "demande : retirez l'une des deux lignes."
+            )
+        seen[key] = data
+    earlier = Invoice.objects.filter(request__dossier=dossier).exclude(
+        request__state=RequestState.REFUSED
+    )
+    for invoice in earlier.only("supplier", "number"):
+        key = _invoice_key({"supplier": invoice.supplier, "number": invoice.number})
+        if key in seen:
+            return (
+                f"La facture n° {invoice.number} de {invoice.supplier} a déjà été présentée dans "
+                "une autre demande de paiement de ce dossier."
+            )
+    return ""
+
+
 def proof_deadline_refusal(dossier: Dossier, today: date) -> str:
     """After the deadline to send proofs, requests are refused and the dossier flagged for lapse."""
     review = getattr(dossier, "review", None)
@@ -121,11 +185,13 @@ def request_create(
     rib_file=None,
     quote_file=None,
     invoices: list[dict] | None = None,
-    statement_confirmed: bool = False,
-    completion_confirmed: bool = False,
+    statement_file=None,
+    completion_file=None,
     today: date | None = None,
 ) -> PaymentRequest:
-    """The beneficiary asks for a payment; invoices carry their files (validated like attachments)."""
+    """The beneficiary asks for a payment with every document its kind requires
+    (`required_documents`); invoices carry their files; every file is validated like a dossier
+    attachment (applications.uploads)."""
     _member(user, dossier)
     today = today or timezone.localdate()
     refusal = proof_deadline_refusal(dossier, today)
@@ -142,17 +208,28 @@ def request_create(
         )
     if kind == PaymentKind.ADVANCE and quote_file is None:
         raise ValidationError("Joignez le devis ou le bon de commande signé, daté et tamponné.")
-    if kind != PaymentKind.ADVANCE:
-        if not invoices:
-            raise ValidationError("Ajoutez au moins une facture acquittée.")
-        if not (statement_confirmed and completion_confirmed):
-            raise ValidationError(
-                "Confirmez l'état récapitulatif des dépenses et l'attestation de fin de dépenses, datés, signés et tamponnés."
-            )
-    for upload in [f for f in (rib_file, quote_file) if f is not None] + [
+    required = required_documents(dossier, kind)
+    if "invoices" in required and not invoices:
+        raise ValidationError("Ajoutez au moins une facture acquittée.")
+    missing = [
+        DOCUMENT_LABELS[name]
+        for name, upload in (("statement", statement_file), ("completion", completion_file))
+        if name in required and upload is None
+    ]
+    if missing:
+        raise ValidationError("Joignez : " + " ; ".join(missing) + ".")
+    closing = {"statement": statement_file, "completion": completion_file}
+    closing = {name: f for name, f in closing.items() if name in required}
+    checked = {}
+    for upload in [f for f in (rib_file, quote_file, *closing.values()) if f is not None] + [
         i["file"] for i in invoices or []
     ]:
-        validate_upload(upload, dossier=dossier)
+        checked[id(upload)] = validate_upload(upload, dossier=dossier)
+    for data in invoices or []:
+        data["sha256"] = checked[id(data["file"])].sha256
+    refusal = duplicate_invoice_refusal(dossier, invoices or [])
+    if refusal:
+        raise ValidationError(refusal)
     try:
         with transaction.atomic():
             request = PaymentRequest(
@@ -163,9 +240,13 @@ def request_create(
                 bic=bic,
                 account_holder=holder,
                 iban_changed=iban_changed,
-                statement_confirmed=statement_confirmed,
-                completion_confirmed=completion_confirmed,
+                statement_confirmed="statement" in closing,
+                completion_confirmed="completion" in closing,
             )
+            for name, upload in closing.items():
+                field = request.statement_file if name == "statement" else request.completion_file
+                field.save(checked[id(upload)].storage_name, upload, save=False)
+                setattr(request, f"{name}_file_name", checked[id(upload)].original_name)
             if rib_file is not None:
                 request.rib.save(
                     validate_upload(rib_file, dossier=dossier).storage_name, rib_file, save=False
@@ -178,11 +259,13 @@ def request_create(
                 )
             request.save()
             for data in invoices or []:
-                upload = data.pop("file")
-                invoice = Invoice(request=request, **data)
-                checked = validate_upload(upload, dossier=dossier)
-                invoice.file.save(checked.storage_name, upload, save=False)
-                invoice.file_name = checked.original_name
+                data = dict(data)
+                upload, digest = data.pop("file"), data.pop("sha256")
+                invoice = Invoice(request=request, file_sha256=digest, **data)
+                validated = checked[id(upload)]
+                upload.seek(0)
+                invoice.file.save(validated.storage_name, upload, save=False)
+                invoice.file_name = validated.original_name
                 invoice.full_clean(exclude=["file"])
                 invoice.save()
             audit_record(

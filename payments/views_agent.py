@@ -21,6 +21,13 @@ from payments.forms import DecisionForm, RetainForm
 from payments.models import Invoice, PaymentRequest, ProviderChange
 
 REFUSALS = (ValidationError, TransitionError, PermissionDenied)
+# URL kind → (file field, original-name field) of a payment request.
+REQUEST_FILES = {
+    "devis": ("quote", ""),
+    "rib": ("rib", ""),
+    "etat-recapitulatif": ("statement_file", "statement_file_name"),
+    "attestation-fin": ("completion_file", "completion_file_name"),
+}
 
 
 def _to_review(dossier):
@@ -142,12 +149,14 @@ def invoice_file(request, pk: int, invoice_id: int):
 @login_required
 @require_http_methods(["GET", "HEAD"])
 def payment_file(request, pk: int, kind: str, obj_id: int):
-    """`devis` and `rib` of a payment request, `devis-changement` of a provider change."""
+    """`devis`, `rib`, `etat-recapitulatif` and `attestation-fin` of a payment request,
+    `devis-changement` of a provider change."""
     dossier = _dossier_for_reader(request.user, pk)
-    if kind in ("devis", "rib"):
+    if kind in REQUEST_FILES:
         payment_request = get_object_or_404(PaymentRequest, pk=obj_id, dossier=dossier)
-        field = payment_request.quote if kind == "devis" else payment_request.rib
-        return _serve(request, field, f"{kind}-{dossier.number}")
+        field, name_field = REQUEST_FILES[kind]
+        name = getattr(payment_request, name_field, "") if name_field else ""
+        return _serve(request, getattr(payment_request, field), name or f"{kind}-{dossier.number}")
     if kind == "devis-changement":
         change = get_object_or_404(ProviderChange, pk=obj_id, dossier=dossier)
         return _serve(request, change.quote, f"nouveau-devis-{dossier.number}")

@@ -12,12 +12,13 @@ from weasyprint import HTML
 
 from applications.receipt import PORTAL_NAME, OfflineURLFetcher, fr_datetime
 from applications.selectors import get_dossier_for_member
-from payments import services
+from payments import services, staging
 from payments.enums import PaymentKind
 from payments.forms import (
     FILES_AGAIN,
+    FILES_KEPT,
     AdvanceForm,
-    ClosingForm,
+    ClosingDocumentsForm,
     InvoiceFormSet,
     PaymentBankForm,
     ProviderChangeForm,
@@ -36,6 +37,24 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
+def _file_forms(parts) -> list:
+    """Every form of the page that has file fields (the formset's forms one by one)."""
+    forms_ = []
+    for part in parts:
+        forms_.extend(part.forms if hasattr(part, "forms") else [part])
+    return forms_
+
+
+def _show_refusals(parts, refusals: dict) -> None:
+    """A refused file is named on its own field; the rest of the page stays as typed."""
+    for form in _file_forms(parts):
+        for name in form.fields:
+            exc = refusals.get(form.add_prefix(name))
+            if exc is not None:
+                form.errors.pop(name, None)  # the refusal says more than « joignez le fichier »
+                form.add_error(name, exc)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def payment_request_new(request, pk: int, kind: str):
@@ -50,23 +69,40 @@ def payment_request_new(request, pk: int, kind: str):
     data = request.POST if posted else None
     if adding:
         data = with_one_more_form(data, INVOICES)
-    files = request.FILES if posted and not adding else None
-    bank = PaymentBankForm(data, files, dossier=dossier, prefix="bank")
-    advance = kind == PaymentKind.ADVANCE
-    quote = AdvanceForm(data, files, dossier=dossier, prefix="advance") if advance else None
-    invoices = (
-        None
-        if advance
-        else InvoiceFormSet(
-            data,
-            files,
-            prefix=INVOICES,
-            form_kwargs={"dossier": dossier, "basis": dossier.expense_basis},
-        )
+    if not posted:
+        staging.clear(request.session, dossier, kind)  # a fresh page starts with no file
+    # Every accepted file is kept (also on « Ajouter une facture »): never chosen twice.
+    refusals = staging.stage_uploads(
+        request.session, dossier, kind, request.FILES if posted else None
     )
-    closing = None if advance else ClosingForm(data, prefix="closing")
+    staged = staging.staged(request.session, dossier, kind)
+    required = services.required_documents(dossier, kind)
+    bank = PaymentBankForm(data, dossier=dossier, prefix="bank", staged=staged)
+    quote = (
+        AdvanceForm(data, dossier=dossier, prefix="advance", staged=staged)
+        if "quote" in required
+        else None
+    )
+    invoices = (
+        InvoiceFormSet(
+            data,
+            prefix=INVOICES,
+            form_kwargs={"dossier": dossier, "basis": dossier.expense_basis, "staged": staged},
+        )
+        if "invoices" in required
+        else None
+    )
+    closing = (
+        ClosingDocumentsForm(data, prefix="closing", staged=staged)
+        if "statement" in required
+        else None
+    )
     parts = [f for f in (bank, quote, invoices, closing) if f is not None]
-    if posted and not adding and all(f.is_valid() for f in parts):
+    checking = posted and not adding
+    valid = checking and all(f.is_valid() for f in parts) and not refusals
+    if checking:
+        _show_refusals(parts, refusals)
+    if valid:
         try:
             services.request_create(
                 user=request.user,
@@ -75,25 +111,28 @@ def payment_request_new(request, pk: int, kind: str):
                 iban=bank.cleaned_data["iban"],
                 bic=bank.cleaned_data["bic"],
                 holder=bank.cleaned_data["account_holder"],
-                rib_file=bank.cleaned_data.get("rib") or None,
-                quote_file=quote.cleaned_data["quote"] if quote else None,
-                invoices=(
-                    [f.invoice() for f in invoices.forms if f.has_changed()] if invoices else None
-                ),
-                statement_confirmed=bool(closing and closing.cleaned_data["statement_confirmed"]),
-                completion_confirmed=bool(closing and closing.cleaned_data["completion_confirmed"]),
+                rib_file=bank.cleaned_data.get("rib") or bank.joined("rib"),
+                quote_file=(quote.cleaned_data.get("quote") or quote.joined("quote"))
+                if quote
+                else None,
+                invoices=[f.invoice() for f in invoices.kept_forms()] if invoices else None,
+                statement_file=closing.document("statement") if closing else None,
+                completion_file=closing.document("completion") if closing else None,
             )
         except (ValidationError, PermissionDenied) as exc:
             _add_errors(
                 bank, exc if isinstance(exc, ValidationError) else ValidationError(str(exc))
             )
         else:
+            staging.clear(request.session, dossier, kind)
             messages.success(
                 request,
                 "Votre demande de paiement est envoyée : l'instructeur vérifie les pièces avant "
                 "de proposer le paiement.",
             )
             return _to_dossier(dossier)
+    elif adding:
+        _show_refusals(parts, refusals)
     context = {
         "dossier": dossier,
         "kind": kind,
@@ -102,11 +141,18 @@ def payment_request_new(request, pk: int, kind: str):
         "quote": quote,
         "invoices": invoices,
         "closing": closing,
-        "files_again": FILES_AGAIN if posted else "",
-        "has_errors": posted and not adding and any(f.errors for f in parts),
+        "required": [services.DOCUMENT_LABELS[name] for name in required],
+        "files_kept": FILES_KEPT if posted and staged else "",
+        "has_errors": checking and (bool(refusals) or any(_errors(f) for f in parts)),
         "proofs_deadline": getattr(getattr(dossier, "review", None), "proofs_deadline", None),
     }
     return render(request, "payments/request_form.html", context)
+
+
+def _errors(part) -> bool:
+    if hasattr(part, "total_error_count"):
+        return part.total_error_count() > 0
+    return bool(part.errors)
 
 
 def statement_context(dossier) -> dict:

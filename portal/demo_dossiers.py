@@ -527,7 +527,13 @@ def _request(dossier, kind: str):
         )
     else:
         extra.update(
-            invoices=_invoices(dossier), statement_confirmed=True, completion_confirmed=True
+            invoices=_invoices(dossier),
+            statement_file=SimpleUploadedFile(
+                "etat-recapitulatif-signe.pdf", DEMO_PDF, content_type="application/pdf"
+            ),
+            completion_file=SimpleUploadedFile(
+                "attestation-fin-depenses.pdf", DEMO_PDF, content_type="application/pdf"
+            ),
         )
     return payments.request_create(
         user=user,

@@ -48,8 +48,7 @@ def test_beneficiary_agent_and_finance_pay_an_aid(live_server, page, reference_d
     page.fill("#id_invoices-0-paid_on", "2026-11-05")
     page.select_option("#id_invoices-0-expense_line", str(line.pk))
     page.set_input_files("#id_invoices-0-file", str(invoice_pdf))
-    page.check("#id_closing-statement_confirmed")
-    page.check("#id_closing-completion_confirmed")
+    # HDF pays on the receipted invoices alone (INAC fiche): no statement nor certificate asked.
     page.check("#id_bank-bank_confirmed")
     page.get_by_role("button", name="Envoyer la demande").click()
     page.wait_for_url(re.compile(rf"/dossiers/{dossier.pk}/"))

@@ -36,8 +36,8 @@ def invoice_post(dossier, rows, **extra):
     data = {
         "invoices-TOTAL_FORMS": str(len(rows)),
         "invoices-INITIAL_FORMS": "0",
-        "closing-statement_confirmed": "on",
-        "closing-completion_confirmed": "on",
+        "closing-statement": pdf("etat-recapitulatif-signe.pdf"),
+        "closing-completion": pdf("attestation-fin-depenses.pdf"),
         **bank_post(dossier),
     }
     for i, (supplier, number, amount, line) in enumerate(rows):
@@ -124,6 +124,7 @@ def test_pdl_advance_then_balance_settles_faq37_case(client, awarded):
     assert ask(client, dossier, "balance", invoice_post(dossier, rows)).status_code == 302
     balance = PaymentRequest.objects.get(dossier=dossier, kind=PaymentKind.BALANCE)
     assert balance.invoices.count() == 2 and balance.statement_confirmed
+    assert balance.statement_file and balance.completion_file
     balance = certify(client, dossier, balance)
     assert balance.state == RequestState.CERTIFIED
     assert balance.justified_base == Decimal("20000.00")
@@ -259,7 +260,11 @@ def test_refused_upload_keeps_the_typed_invoice_fields(client, awarded):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Agence Durand" in html and "FAC-2026-042" in html
-    assert "programme exécutable" in html and "choisissez-les à nouveau" in html
+    assert (
+        "programme exécutable" in html
+        and "Choisissez de nouveau seulement un fichier refusé" in html
+    )
+    assert "Joignez le fichier de la facture acquittée" not in html
     assert not PaymentRequest.objects.exists()
 
 

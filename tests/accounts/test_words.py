@@ -6,10 +6,14 @@ aloud or shown (placeholder, aria-label, title, alt), plus the subjects and bodi
 e-mails. Pages that tell the person to write if a message does not arrive give the address.
 """
 
+import ast
+import gettext
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -128,3 +132,30 @@ def test_pages_asking_to_write_if_nothing_arrives_give_the_address(client, setti
         assert "Merci de nous contacter si vous ne le recevez pas" not in page
     client.post(reverse("account_logout"))
     assert link in client.get(reverse("account_reset_password")).content.decode()
+
+
+def po_entries(path) -> dict[str, str]:
+    """msgid -> msgstr of a .po file (single forms, the only ones this catalog uses)."""
+    entries, key, current = {}, None, {}
+    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+        if line.startswith(("msgid ", "msgstr ")):
+            key, _, text = line.partition(" ")
+            current[key] = ast.literal_eval(text)
+        elif line.startswith('"') and key:
+            current[key] += ast.literal_eval(line)
+        elif not line.strip():
+            if current.get("msgid"):
+                entries[current["msgid"]] = current["msgstr"]
+            key, current = None, {}
+    return entries
+
+
+def test_the_compiled_catalog_matches_its_source():
+    """accounts/locale is compiled by hand (msgfmt): the .mo served must say what the .po says."""
+    folder = Path(settings.BASE_DIR) / "accounts" / "locale" / "fr" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    source = po_entries(folder / "django.po")
+    assert len(source) > 50
+    assert {msgid: catalog.gettext(msgid) for msgid in source} == source
+    assert set(catalog._catalog) - {""} == set(source)

@@ -8,6 +8,8 @@ keyed by the dossier, the payment kind and the field's HTML name (`invoices-0-fi
 choosing another file replaces it. Once the request is created the entries are cleared.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -15,6 +17,10 @@ from django.core.files.storage import default_storage
 from applications.uploads import validate_upload
 
 SESSION_KEY = "payment_uploads"
+# The file fields of the payment request page: nothing else posted is kept.
+FIELDS = re.compile(
+    r"^(bank-rib|advance-quote|closing-statement|closing-completion|invoices-\d{1,3}-file)$"
+)
 FOLDER = "paiements/attente/"
 
 
@@ -40,6 +46,8 @@ def stage_uploads(session, dossier, kind: str, files) -> dict[str, ValidationErr
     store = session.get(SESSION_KEY, {})
     entries = dict(store.get(_key(dossier, kind), {}))
     for field in files:
+        if not FIELDS.match(field):
+            continue
         upload = files[field]
         try:
             checked = validate_upload(upload, dossier=dossier)

@@ -17,7 +17,7 @@ import pytest
 from applications.models import Dossier
 from portal.management.commands.seed_demo import Command as SeedDemo
 from schemes.core import SCHEMES
-from tests.applications.factories import PDF_BYTES
+from tests.applications.factories import PDF_BYTES, DossierFactory
 from tests.browser.journey import (
     assert_reached,
     click,
@@ -430,4 +430,37 @@ def test_applicant_files_from_scratch_goes_back_and_submits(
     assert "dossier en cours" in offer.lower(), offer[:600]
     click(page, page.get_by_role("main").get_by_role("link", name=re.compile(dossier.number)))
     assert page.url == dossier_url, page.url
+    finish(page)
+
+
+def test_one_invalid_line_keeps_the_rest_of_the_page(live_server, page, reference_data):
+    """Issue 21 point 1: a negative amount on one line does not lose the description typed on
+    the same page; the faulty line is marked, the other lines stay."""
+    SeedDemo().extend_expired_schemes()
+    base = live_server.url
+    dossier = DossierFactory(scheme_code="INESS", complete=True)
+    applicant = dossier.organisation.memberships.first().user
+    watch_console(page)
+
+    login(page, base, applicant.email)
+    nav_link(page, "Mes dossiers")
+    click(page, page.get_by_role("link", name=dossier.number))
+    click(page, page.get_by_role("link", name="Continuer le dépôt"))
+    stepper(page, "Projet et dépenses")
+    description = "Un progiciel de gestion pour l'atelier, et un outil collaboratif."
+    page.get_by_label("Description du projet").fill(description)
+    expense_group(page, 2).get_by_label("Montant").fill("-50")
+    save(page)
+    errors = " ".join(form_errors(page))
+    assert "supérieur à zéro" in errors, errors
+    assert page.get_by_label("Description du projet").input_value() == description
+
+    # The person leaves the page and comes back: the description typed is kept.
+    stepper(page, "Aides publiques")
+    stepper(page, "Projet et dépenses")
+    assert page.get_by_label("Description du projet").input_value() == description, (
+        "the description typed next to the faulty line is lost (issue 21 point 1)"
+    )
+    shown = lines_shown(page)
+    assert len(shown) == 2 and same_amount("9000", shown[0][1]), shown
     finish(page)

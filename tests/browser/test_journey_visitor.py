@@ -61,7 +61,7 @@ def test_visitor_reads_the_schemes_and_simulates_an_aid(live_server, page, refer
             if "Nord" in label and "59" in label
         )
     )
-    page.get_by_label("Vous êtes").select_option(label="entreprise")
+    page.get_by_label("Vous êtes").select_option(label="Entreprise")
     page.get_by_label("Forme juridique").fill("SARL")
     page.get_by_label("Code APE/NAF").fill("47.71Z")
     page.get_by_label("Date de création ou d'immatriculation").fill("2015-03-01")

@@ -23,6 +23,7 @@ from instruction.queue import (
     queue_page,
 )
 from instruction.selectors import colleagues
+from schemes.core.fmt import cents
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,7 +73,8 @@ def queue(request):
 
 
 def _csv_amount(value) -> str:
-    return "" if value is None else f"{Decimal(value):.2f}".replace(".", ",")
+    """A number a spreadsheet sums (1234,50: decimal comma, no grouping), rounded like fr_eur."""
+    return "" if value is None else format(cents(Decimal(value)), "f").replace(".", ",")
 
 
 def _csv_value(key: str, value) -> str:

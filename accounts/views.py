@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts import two_factor
 from accounts.models import LoginEvent, TwoFactorEnrolment
@@ -87,6 +89,7 @@ def otp_request_link(request):
     return redirect("accounts:otp_verify")
 
 
+@never_cache
 @login_required
 def otp_enrol(request, token: str):
     """First device, through the one-time link: QR code, secret, first code; then backup codes."""
@@ -136,8 +139,6 @@ def otp_manage(request):
         )
     if response := _verified_or_redirect(request):
         return response
-    from django_otp.plugins.otp_static.models import StaticToken
-
     context = {
         "has_device": True,
         "backup_left": StaticToken.objects.filter(device__user=request.user).count(),
@@ -145,6 +146,7 @@ def otp_manage(request):
     return render(request, "accounts/otp_manage.html", context)
 
 
+@never_cache
 @login_required
 def otp_replace(request):
     """Replace the authenticator app: current code first, then the new app's first code."""
@@ -190,6 +192,7 @@ def otp_replace(request):
     return render(request, "accounts/otp_setup.html", context)
 
 
+@never_cache
 @login_required
 @require_POST
 def otp_backup_codes(request):

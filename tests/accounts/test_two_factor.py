@@ -72,8 +72,10 @@ def test_staff_without_a_device_enrols_through_a_one_time_link_sent_by_email(
     assert mail.outbox[0].subject == "[Aides numériques] Activez la double authentification"
     link = link_in(mail.outbox[0])
 
-    page = texts(client.get(link))
+    opened = client.get(link)
+    page = texts(opened)
     assert "<svg" in page and "Clé à saisir manuellement" in page
+    assert "no-store" in opened["Cache-Control"]  # a secret is never kept by a cache
     device = TOTPDevice.objects.get(user=agent, confirmed=False)
     wrong = client.post(link, {"token": wrong_code(device)})
     assert "Ce code n&#x27;est pas valide" in texts(wrong)
@@ -84,6 +86,7 @@ def test_staff_without_a_device_enrols_through_a_one_time_link_sent_by_email(
         response = client.post(link, {"token": current_code(device)})
     codes = response.context["codes"]
     assert len(codes) == 10 and all(len(c) == 8 for c in codes)
+    assert "no-store" in response["Cache-Control"]
     assert client.get(reverse("instruction:queue")).status_code == 200
     assert AuditEvent.objects.filter(action="otp_device_enrolled", object_id=str(agent.pk)).exists()
     assert [m.subject for m in mail.outbox] == [

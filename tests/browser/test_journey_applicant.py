@@ -409,13 +409,24 @@ def test_applicant_files_from_scratch_goes_back_and_submits(
     dossier = Dossier.objects.get(pk=int(dossier_url.rstrip("/").rsplit("/", 1)[1]))
     assert dossier.expenses.count() == len(filing.lines)
 
-    page.get_by_label(re.compile("Je certifie sur l'honneur")).check()
-    click(page, page.get_by_role("button", name="Déposer mon dossier"))
+    # With the keyboard: tick the sworn statement with Space, Tab to the button, Enter.
+    sworn = page.get_by_label(re.compile("Je certifie sur l'honneur"))
+    sworn.focus()
+    page.keyboard.press("Space")
+    assert sworn.is_checked()
+    page.keyboard.press("Tab")
+    submit = page.get_by_role("button", name="Déposer mon dossier")
+    assert submit.evaluate("b => b === document.activeElement"), (
+        "Tab from the sworn statement does not reach « Déposer mon dossier »"
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    visit_check(page)
     assert page.url == dossier_url, page.url
     assert "État : Déposé" in visible_text(page)
     assert_estimate(page, filing, "on the submitted dossier")
     with page.expect_download() as info:
-        page.get_by_role("link", name=re.compile("Récépissé de dépôt")).click()
+        page.get_by_role("link", name=re.compile("Récépissé de dépôt", re.I)).click()
     receipt = info.value
     assert receipt.suggested_filename.startswith(f"recepisse-{code}-")
     with open(receipt.path(), "rb") as handle:
@@ -440,6 +451,8 @@ def test_one_invalid_line_keeps_the_rest_of_the_page(live_server, page, referenc
     base = live_server.url
     dossier = DossierFactory(scheme_code="INESS", complete=True)
     applicant = dossier.organisation.memberships.first().user
+    dossier.created_by = applicant  # as when the applicant created it from the page
+    dossier.save(update_fields=["created_by"])
     watch_console(page)
 
     login(page, base, applicant.email)

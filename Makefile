@@ -9,7 +9,10 @@ PYTHON ?= $(shell for p in /usr/bin/python3.11 /usr/local/bin/python3.11; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0
+# The demo's port (`make demo PORT=8001`) and its e-mails: one file per message in var/mail/.
+PORT ?= 8000
+DEMO_MAIL := var/mail
+DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0 EMAIL_FILE_PATH=$(CURDIR)/$(DEMO_MAIL)
 
 .PHONY: install demo test quality seed serve clean
 
@@ -22,11 +25,13 @@ $(STAMP): pyproject.toml scripts/check-system
 
 install: $(STAMP)
 
-## demo: install, migrate, load the demo data and serve the portal at http://127.0.0.1:8000
+## demo: install, migrate, load the demo data and serve the portal at http://127.0.0.1:$(PORT)
+## (8000 unless `make demo PORT=8001`); the last lines printed say where, who and how
 demo: install
+	@mkdir -p $(DEMO_MAIL)
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
-	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo --url http://127.0.0.1:$(PORT)/
+	@$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 ## test: install and run the whole test suite
 test: install

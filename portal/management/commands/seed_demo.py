@@ -3,6 +3,7 @@
 from datetime import date
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -24,6 +25,42 @@ DEMO_ORGANISATIONS = {
     "HDF": ["81234567600017", "82345678500018"],
     "PDL": ["83456789300021", "84567890300012"],
     "IDF": ["21750001600019", "20004185300017"],
+}
+
+# One more organisation per demo applicant, with no dossier: whatever the other demo dossiers
+# become, each applicant can start a dossier on every scheme of its region.
+# (SIREN first 8 digits, name, kind, legal form, NAF, postal code, city, département)
+FREE_ORGANISATIONS = {
+    "HDF": (
+        "86111111",
+        "Ressourcerie solidaire du Hainaut",
+        "association",
+        "ASSOCIATION",
+        "38.32Z",
+        "59300",
+        "Valenciennes",
+        "59",
+    ),
+    "PDL": (
+        "86222222",
+        "Céramiques de Vendée",
+        "company",
+        "SARL",
+        "23.41Z",
+        "85000",
+        "La Roche-sur-Yon",
+        "85",
+    ),
+    "IDF": (
+        "21910001",
+        "Commune de Bois-le-Fictif",
+        "commune",
+        "COMMUNE",
+        "84.11Z",
+        "91000",
+        "Bois-le-Fictif",
+        "91",
+    ),
 }
 
 # The Hauts-de-France texts apply to dossiers filed until 2022-12-31. So that INAC and INESS can
@@ -49,6 +86,19 @@ def demo_totp(user) -> None:
     )
 
 
+def mail_folder() -> str:
+    """Where the e-mails go, as the summary says it (relative to the project when inside it)."""
+    from pathlib import Path
+
+    if settings.EMAIL_BACKEND != "django.core.mail.backends.filebased.EmailBackend":
+        return "la console (EMAIL_FILE_PATH n'est pas défini)"
+    folder = Path(settings.EMAIL_FILE_PATH).resolve()
+    try:
+        return f"{folder.relative_to(Path(settings.BASE_DIR).resolve())}/"
+    except ValueError:
+        return f"{folder}/"
+
+
 def demo_user(email: str, first_name: str, last_name: str, **extra) -> User:
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first_name, "last_name": last_name, **extra}
@@ -62,12 +112,49 @@ def demo_user(email: str, first_name: str, last_name: str, **extra) -> User:
     return user
 
 
+def free_organisation(region_code: str, applicant: User) -> Organisation:
+    """The applicant's organisation kept free of dossiers (FREE_ORGANISATIONS)."""
+    from portal.demo_dossiers import _siret
+
+    siren8, name, kind, legal_form, naf, postal_code, city, department = FREE_ORGANISATIONS[
+        region_code
+    ]
+    organisation, _ = Organisation.objects.get_or_create(
+        siret=_siret(siren8),
+        defaults={
+            "kind": kind,
+            "name": name,
+            "legal_form": legal_form,
+            "naf": naf,
+            "postal_code": postal_code,
+            "city": city,
+            "address": "2 rue de la Mairie",
+            "department": Department.objects.get(code=department),
+            "created_on": date(2014, 5, 12),
+        },
+    )
+    Membership.objects.get_or_create(
+        organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
+    )
+    return organisation
+
+
 class Command(BaseCommand):
     help = "Crée ou met à jour les données de démonstration (comptes, organisations)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="Adresse du portail, rappelée dans le résumé final.",
+        )
+
+    def handle(self, *args, url: str = "http://127.0.0.1:8000/", **options):
+        self.seed()
+        self.summary(url)
+
     @transaction.atomic
-    def handle(self, *args, **options):
-        accounts: list[tuple[str, str]] = []
+    def seed(self):
         lookup = FixtureLookup()
         for region in Region.objects.order_by("code"):
             slug = region.code.lower()
@@ -75,9 +162,7 @@ class Command(BaseCommand):
                 user = demo_user(f"{prefix}.{slug}@{DEMO_DOMAIN}", label, region.name)
                 RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
                 demo_totp(user)
-                accounts.append((user.email, f"{label} — {region.name}"))
             applicant = demo_user(f"demandeur.{slug}@{DEMO_DOMAIN}", "Demandeur", region.name)
-            accounts.append((applicant.email, f"Demandeur — {region.name}"))
             for siret in DEMO_ORGANISATIONS[region.code]:
                 info = lookup.find(siret)
                 data = info.as_initial()
@@ -87,6 +172,7 @@ class Command(BaseCommand):
                 Membership.objects.get_or_create(
                     organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}
                 )
+            free_organisation(region.code, applicant)
         self.extend_expired_schemes()
         self.open_envelopes()
         seed_demo_signatories()  # before the demo's acts are generated: they name their signatory
@@ -97,9 +183,7 @@ class Command(BaseCommand):
             f"admin@{DEMO_DOMAIN}", "Administrateur", "Démo", is_staff=True, is_superuser=True
         )
         demo_totp(admin)
-        accounts.append((admin.email, "Administrateur"))
 
-        self.stdout.write(self.style.SUCCESS("Données de démonstration prêtes."))
         if dossiers:
             self.stdout.write(
                 f"{dossiers} dossiers de démonstration créés, à tous les stades du dépôt et de l'instruction."
@@ -112,13 +196,29 @@ class Command(BaseCommand):
             "Démonstration : INAC et INESS sont prolongés au-delà du 31/12/2022 par une version "
             "de règles marquée « extension de démonstration », sans base juridique."
         )
-        self.stdout.write(f"Mot de passe de tous les comptes de démonstration : {DEMO_PASSWORD}")
-        self.stdout.write(
-            "Comptes des agents : double authentification obligatoire ; code du moment avec "
-            "« .venv/bin/python manage.py demo_otp ADRESSE » (clé de démonstration publique)."
+
+    def summary(self, url: str) -> None:
+        """The last lines before the portal serves: where, who, the staff code, the e-mails."""
+        write = self.stdout.write
+        write("")
+        write(self.style.SUCCESS("─── Démonstration prête " + "─" * 50))
+        write(f"Portail : {url}")
+        write(f"Mot de passe de tous les comptes : {DEMO_PASSWORD}")
+        for region in Region.objects.order_by("code"):
+            email = f"demandeur.{region.code.lower()}@{DEMO_DOMAIN}"
+            count = Organisation.objects.filter(memberships__user__email=email).count()
+            write(f"  {email:<42} demandeur — {region.name}, {count} organisations")
+        write(
+            f"  {{instructeur,finance,gestionnaire}}.{{hdf,pdl,idf}}@{DEMO_DOMAIN}   agents"
+            " de chaque région"
         )
-        for email, label in accounts:
-            self.stdout.write(f"  {email:<45} {label}")
+        write(f"  {'admin@' + DEMO_DOMAIN:<42} administrateur ({url.rstrip('/')}/admin/)")
+        write(
+            "Code de double authentification des agents : "
+            "DEBUG=1 .venv/bin/python manage.py demo_otp ADRESSE"
+        )
+        write(f"Courriels envoyés : un fichier par message dans {mail_folder()}")
+        write("Arrêter le portail : Ctrl+C")
 
     def extend_expired_schemes(self) -> None:
         """Prolong schemes whose texts ended, with a demo-labelled copy of their last rules."""

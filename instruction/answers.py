@@ -6,13 +6,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 
-from applications.forms import QUESTION_FIELDS, SHARE_FIELDS
+from applications.forms import QUESTION_FIELDS, SHARE_FIELDS, HoldingForm
 from applications.models import Dossier
 from applications.questions import QUESTIONS, report_sections
 from schemes.core.fmt import NBSP, fr_eur, fr_int
 
 UNIT_SUFFIX = re.compile(r"\s*\((?:€|%)\)\s*$")
 OTHER_ANSWER = "Autre réponse enregistrée"
+HOLDING = "Entreprises partenaires ou liées — entreprise n°"
+# How each field of a holding is stored: shares as fractions (0.3000 for 30 %).
+HOLDING_SHARES = {"share"}
 NOT_ANSWERED = "non renseigné"
 
 
@@ -40,6 +43,32 @@ def answer_text(name: str, field: forms.Field | None, value) -> str:
     return fr_int(number)
 
 
+def holding_text(holding: dict) -> str:
+    """One linked company, each figure under the label of the applicant's holdings form."""
+    fields = HoldingForm.base_fields
+    parts = []
+    for name, field in fields.items():
+        if name not in holding:
+            continue
+        label = UNIT_SUFFIX.sub("", str(field.label))
+        value = holding[name]
+        if name in HOLDING_SHARES and _decimal(value) is not None:
+            text = f"{fr_int(_decimal(value) * 100)}{NBSP}%"
+        else:
+            text = answer_text(name, field, value)
+        parts.append(f"{label} : {text}")
+    return " ; ".join(parts)
+
+
+def _plain(value) -> str:
+    """Any other stored answer, spelled out (never a Python repr)."""
+    if isinstance(value, dict):
+        return " ; ".join(_plain(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return " ; ".join(_plain(v) for v in value) or NOT_ANSWERED
+    return answer_text("", None, value)
+
+
 def answer_rows(dossier: Dossier) -> list[dict]:
     """(question, answer) for each eligibility answer, in the order the applicant was asked."""
     stored = {k: v for k, v in (dossier.answers or {}).items() if k != "confirmed"}
@@ -47,9 +76,16 @@ def answer_rows(dossier: Dossier) -> list[dict]:
     extra = [name for name in stored if name not in asked]
     rows = []
     for name in asked + extra:
-        factory = QUESTION_FIELDS.get(name)
-        field = factory() if factory else None
-        label = UNIT_SUFFIX.sub("", str(field.label)) if field else OTHER_ANSWER
+        if name == "holdings":
+            for number, holding in enumerate(stored[name] or [], start=1):
+                question = f"{HOLDING}{NBSP}{number}"
+                rows.append({"question": question, "answer": holding_text(holding)})
+            continue
+        if name not in QUESTION_FIELDS:
+            rows.append({"question": OTHER_ANSWER, "answer": _plain(stored[name])})
+            continue
+        field = QUESTION_FIELDS[name]()
+        label = UNIT_SUFFIX.sub("", str(field.label))
         rows.append({"question": label, "answer": answer_text(name, field, stored[name])})
     return rows
 

@@ -50,11 +50,13 @@ def test_answers_show_the_applicants_questions_in_french(client, submitted, agen
         "in_difficulty": False,
         "market_activity_share": "0.3350" if code == "INESS" else "1.0000",
     }
+    if code == "PDL-IN":
+        dossier.answers["holdings"] = [{"share": "0.3000", "headcount": 12, "turnover": "800000"}]
     dossier.save(update_fields=["answers"])
     text = section(review_page(client, dossier, agent_of(region)), "t-demandeur")
     for key in dossier.answers:
         assert re.search(rf"\b{key}\b", text) is None, f"internal key {key} shown"
-    for python_value in ("True", "False", "None", "Decimal", "1.0000", "0.3350"):
+    for python_value in ("True", "False", "None", "Decimal", "1.0000", "0.3350", "{", "["):
         assert python_value not in text
     assert "Inscrite au registre du commerce et des sociétés (RCS) Oui" in " ".join(text.split())
     assert "Votre entreprise est en difficulté au sens du droit européen Non" in " ".join(
@@ -65,6 +67,12 @@ def test_answers_show_the_applicants_questions_in_french(client, submitted, agen
     assert f"{QUESTION_FIELDS['market_activity_share']().label.removesuffix(' (%)')}" in text
     assert share in text
     if code == "PDL-IN":
+        flat = " ".join(text.split())
+        assert (
+            "Entreprises partenaires ou liées — entreprise n° 1 Part de capital ou de droits de "
+            "vote : 30 % ; Effectif de cette entreprise : 12 ; Chiffre d'affaires de cette "
+            "entreprise : 800 000,00 €" in flat
+        )
         assert "Rapport de réflexion — Contexte de l'entreprise" in text
         assert "Rapport : context" not in text
 

@@ -324,6 +324,8 @@ MATRIX: dict[str, Entry] = {
         state=lambda w, s: CommissionSession.objects.get(pk=w.session.pk).items.count(),
     ),
     # Payments: beneficiary
+    # Each person's own panels (no object id in the URL).
+    "payments:home": Entry(LOGGED_IN),
     "payments:request_new": Entry(
         MEMBER, lambda w, s: {"pk": s.dossier.pk, "kind": "balance"}, BOTH
     ),
@@ -352,11 +354,11 @@ MATRIX: dict[str, Entry] = {
     ),
     # Payments: finance
     "payments:finance_queue": Entry(FINANCE_LIST),
+    # GET shows the confirmation page; the confirmed POST acts (issue 13 point 9).
     "payments:finance_validate": Entry(
         FINANCE_OBJECT,
         lambda w, s: {"pk": s.balance.pk},
         BOTH,
-        post_only=True,
         state=request_state,
     ),
     "payments:finance_send_back": Entry(
@@ -371,11 +373,11 @@ MATRIX: dict[str, Entry] = {
         FINANCE_LIST, post_only=True, state=lambda w, s: PaymentBatch.objects.count()
     ),
     "payments:batch_detail": Entry(FINANCE_OBJECT, lambda w, s: {"pk": s.batch.pk}, BOTH),
+    # GET shows the confirmation page; the confirmed POST acts (issue 13 point 9).
     "payments:batch_export": Entry(
         FINANCE_OBJECT,
         lambda w, s: {"pk": s.batch.pk},
         BOTH,
-        post_only=True,
         state=batch_state,
     ),
     "payments:batch_remove": Entry(

@@ -22,12 +22,18 @@ for model in (TOTPDevice, StaticDevice):
 class RoleAssignmentInline(ScopedTabularInline):
     model = RoleAssignment
     extra = 0
+    administrators = True
+    staff_read_only = True
 
 
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
-    """Accounts, their roles and their access flags: superusers only (an administrator who could
-    edit them could make themselves superuser)."""
+    """Accounts, their roles and their access flags: written by superusers only (an administrator
+    who could edit them could make themselves superuser); administrators read them and may reset
+    a lost second factor (the action below)."""
+
+    administrators = True
+    staff_read_only = True
 
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_active", "is_staff"]

@@ -35,6 +35,7 @@ pytestmark = pytest.mark.django_db
 # - "reference": staff of the region read it, administrators read all, only superusers write;
 # - "administrators": administrators (role) and superusers only;
 # - "log": read by administrators and superusers, written by nobody;
+# - "administrators_read": read by administrators, written by superusers only;
 # - "superuser": superusers only.
 KINDS = {
     "schemes.scheme": "scheme",
@@ -48,7 +49,7 @@ KINDS = {
     "api.apicall": "log",
     "api.webhook": "administrators",
     "api.webhookdelivery": "log",
-    "accounts.user": "superuser",
+    "accounts.user": "administrators_read",
     "auth.group": "superuser",
     "account.emailaddress": "superuser",
     "otp_totp.totpdevice": "superuser",
@@ -81,7 +82,7 @@ def reads(kind: str, role: str, region: str | None) -> bool:
     if role == "superuser":
         return True
     if role == "administrator":
-        return kind in {"scheme", "reference", "administrators", "log"}
+        return kind in {"scheme", "reference", "administrators", "log", "administrators_read"}
     if role == "manager":
         return kind in {"scheme", "reference"} and region == "own"
     return False
@@ -347,3 +348,21 @@ def test_superuser_sees_every_region(people, objects):
     listing = people["superuser"].get(url(RuleVersion, "changelist")).content.decode()
     for region in ("own", "other"):
         assert url(RuleVersion, "change", objects["schemes.ruleversion"][region]) in listing
+
+
+def test_an_administrator_reads_accounts_and_resets_a_second_factor_but_edits_no_account(people):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    agent = RoleAssignmentFactory(role=Role.AGENT, region_code="HDF").user
+    TOTPDevice.objects.create(user=agent, name="Téléphone", confirmed=True)
+    client = people["administrator"]
+    assert client.get(url(User, "change", agent)).status_code == 200
+    client.post(url(User, "change", agent), {"email": agent.email, "is_superuser": "on"})
+    agent.refresh_from_db()
+    assert not agent.is_superuser
+    client.post(
+        url(User, "changelist"), {"action": "reset_two_factor", "_selected_action": [agent.pk]}
+    )
+    assert not TOTPDevice.objects.filter(user=agent).exists()

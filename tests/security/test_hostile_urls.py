@@ -241,9 +241,12 @@ def test_control_characters_in_the_address_are_a_400_in_french(url, world, clien
 def test_hostile_values_in_every_url_never_make_a_server_error(name, route, world, clients):
     valid = valid_kwargs(name, world)
     offset = ALL.index((name, route))
+    # The admin's ~130 patterns share a handful of views: each takes half of the values, the
+    # other half going to its neighbour, so that every value still reaches every admin view.
+    values = HOSTILE[offset % 2 :: 2] if name.startswith("admin:") else HOSTILE
     # The valid URL with hostile query parameters, then hostile path parameters.
     url = build(route, valid)
-    for index, value in enumerate(HOSTILE):
+    for index, value in enumerate(values):
         role = ROLES[(index + offset) % len(ROLES)]
         queries = [urlencode(dict.fromkeys(QUERY, value))]
         if name.startswith("api:"):
@@ -255,14 +258,14 @@ def test_hostile_values_in_every_url_never_make_a_server_error(name, route, worl
                 assert_no_server_error(answer, "GET", f"{url}?{query}", who)
     posts = []
     for param in parameters(route):
-        for index, value in enumerate(HOSTILE):
+        for index, value in enumerate(values):
             hostile_url = build(route, {**valid, param: value})
             role = ROLES[(index + offset) % len(ROLES)]
             for who in callers(name, role) - {"admin"}:
                 assert_no_server_error(clients[who].get(hostile_url), "GET", hostile_url, who)
             posts.append((hostile_url, value, ROLES[(index + offset + 3) % len(ROLES)]))
     # POSTs last: one of them may end a session (logout) or change the world for this test only.
-    posts += [(url, value, ROLES[(i + offset + 3) % len(ROLES)]) for i, value in enumerate(HOSTILE)]
+    posts += [(url, value, ROLES[(i + offset + 3) % len(ROLES)]) for i, value in enumerate(values)]
     # Each POST by a rotating role and by the administrator, who passes most access checks.
     for hostile_url, value, role in posts:
         for who in callers(name, role):

@@ -76,7 +76,7 @@ def verify(user, token: str):
     a backup code must not count as a wrong app code in django-otp's throttling.
     """
     token = (token or "").replace(" ", "")
-    if not token.isdigit():
+    if not (token.isascii() and token.isdigit()):  # "²" and "١" are digits too
         return None
     model = StaticDevice if len(token) == BACKUP_CODE_DIGITS else TOTPDevice
     for device in model.objects.filter(user=user, confirmed=True):

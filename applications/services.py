@@ -60,7 +60,8 @@ def dossier_update(*, user, dossier: Dossier, data: dict) -> Dossier:
     _require(permissions.can_edit(user, dossier))
     for field, value in data.items():
         setattr(dossier, field, value)
-    dossier.full_clean(exclude=["number"], validate_constraints=False)
+    # created_by is null once its author closed their account: the draft stays editable.
+    dossier.full_clean(exclude=["number", "created_by"], validate_constraints=False)
     dossier.save()
     return dossier
 

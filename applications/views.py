@@ -180,7 +180,9 @@ def step_organisation(request, pk: int):
     if response := _editable_or_redirect(request, dossier):
         return response
     organisation = dossier.organisation
-    form = OrganisationForm(request.POST or None, instance=organisation)
+    form = OrganisationForm(
+        request.POST if request.method == "POST" else None, instance=organisation
+    )
     form.fields["siret"].disabled = True
     if request.method == "POST":
         complete = form.is_valid()
@@ -218,7 +220,7 @@ def step_eligibility(request, pk: int):
     if response := _editable_or_redirect(request, dossier):
         return response
     code = dossier.scheme.code
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     adding = data is not None and "add_line" in data
     if adding:
         data = with_one_more_form(data, "holdings")
@@ -305,7 +307,7 @@ def step_project(request, pk: int):
     version = version_to_show(scheme_code=dossier.scheme.code, day=timezone.localdate())
     bases = list(version.value("expense_bases") or ["HT"]) if version else ["HT"]
     categories = list(version.value("eligible_categories") or []) if version else []
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     adding = data is not None and "add_line" in data
     if adding:
         data = with_one_more_form(data, "expenses")
@@ -338,7 +340,7 @@ def step_funding(request, pk: int):
     dossier = get_dossier_for_member(request.user, pk)
     if response := _editable_or_redirect(request, dossier):
         return response
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     adding = data is not None and "add_line" in data
     if adding:
         data = with_one_more_form(data, "aids")

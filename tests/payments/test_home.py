@@ -75,3 +75,32 @@ def test_applicant_sees_their_own_payment_requests_only(awarded, agent_of, clien
     page = client.get(HOME).content.decode()
     assert dossier.number not in page
     assert "Vous n'avez pas encore de demande de paiement" in page
+
+
+def test_the_home_query_count_does_not_grow_with_the_requests(awarded, agent_of, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from organisations.models import Membership
+
+    person = UserFactory()
+    RoleAssignmentFactory(role="finance", region_code="PDL", user=person)
+    RoleAssignmentFactory(role="agent", region_code="PDL", user=person)
+    client.force_login(person)
+
+    def count_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(HOME).status_code == 200
+        return len(queries)
+
+    def one_more():
+        dossier = awarded("PDL-IN")
+        Membership.objects.create(user=person, organisation=dossier.organisation)
+        certified(dossier, certifier=agent_of("PDL"))
+
+    one_more()
+    client.get(HOME)  # the first page of a session fills the caches (session, menus)
+    first = count_queries()
+    one_more()
+    one_more()
+    assert count_queries() == first

@@ -124,7 +124,8 @@ def vote_record(
     require_agent(user, dossier)
     if item.vote != Vote.PENDING:
         raise TransitionError("Le vote de ce dossier est déjà enregistré.")
-    refusal = vote_refusal(session_date=item.session.date, today=today or timezone.localdate())
+    today = today or timezone.localdate()
+    refusal = vote_refusal(session_date=item.session.date, today=today)
     if refusal:
         raise TransitionError(refusal)
     if vote not in (Vote.FOR, Vote.AGAINST):
@@ -136,6 +137,7 @@ def vote_record(
         return award_dossier(
             dossier,
             actor=user,
+            today=today,
             transition="vote_for",
             comment=f"{item.session} — délibération {item.deliberation_number}".strip(" —"),
         )

@@ -228,11 +228,15 @@ def project_start(dossier: Dossier, *, decided_on: date) -> date:
     return max(start, earliest) if earliest else start
 
 
-def award_dossier(dossier: Dossier, *, actor, transition: str, comment: str = "") -> Dossier:
-    """Award inside the caller's transaction: the envelope row stays locked until it commits."""
+def award_dossier(
+    dossier: Dossier, *, actor, transition: str, comment: str = "", today: date | None = None
+) -> Dossier:
+    """Award inside the caller's transaction: the envelope row stays locked until it commits.
+
+    `today` is the decision day (the commission's vote passes the day it is recorded)."""
     check_conflict(actor, Action.AWARD, dossier)
     review = review_of(dossier)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     # Lock the envelope, then re-check what is committed: concurrent awards queue here.
     refusal = budget.envelope_refusal(
         scheme=dossier.scheme,

@@ -422,6 +422,6 @@ def test_idf_expenses_run_over_one_year_from_the_project_start_not_from_2020(sub
         today=session.date,
     )
     review_row = Review.objects.get(dossier=dossier)
-    today = timezone.localdate()
-    assert review_row.realisation_deadline == today + relativedelta(years=1)
-    assert review_row.proofs_deadline > today
+    voted_on = session.date  # no signed quote: the project starts with the vote
+    assert review_row.realisation_deadline == voted_on + relativedelta(years=1)
+    assert review_row.proofs_deadline > voted_on

@@ -80,12 +80,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # After CSRF (the form is parsed) and auth (the 400 page shows the menu): portal/middleware.py
-    "portal.middleware.HostileInputMiddleware",
     "accounts.middleware.StaffSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-csp, with the admin's style attributes allowed under /admin/ only (ADMIN_CSP_UPDATE).
     "portal.middleware.PortalCSPMiddleware",
+    # After CSRF (the form is parsed), the staff checks (a password-only session goes to the code
+    # page first) and the headers (its 400 page carries the CSP): portal/middleware.py
+    "portal.middleware.HostileInputMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last.

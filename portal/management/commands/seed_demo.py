@@ -251,18 +251,21 @@ class Command(BaseCommand):
             )
 
     def open_envelopes(self) -> None:
-        """A budget envelope per scheme for the current year, so that aids can be awarded."""
+        """A budget envelope per scheme for the current year and the next (the demo's commission
+        session, three weeks ahead, may vote in January), so that aids can be awarded."""
         from django.utils import timezone
 
         from schemes.models import BudgetEnvelope, Scheme
 
         amounts = {"INAC": "2000000", "INESS": "800000", "PDL-IN": "3000000", "IDF-CN2": "1500000"}
+        this_year = timezone.localdate().year
         for scheme in Scheme.objects.all():
-            BudgetEnvelope.objects.get_or_create(
-                scheme=scheme,
-                year=timezone.localdate().year,
-                defaults={
-                    "voted_amount": amounts.get(scheme.code, "1000000"),
-                    "reference": "Démonstration",
-                },
-            )
+            for year in (this_year, this_year + 1):
+                BudgetEnvelope.objects.get_or_create(
+                    scheme=scheme,
+                    year=year,
+                    defaults={
+                        "voted_amount": amounts.get(scheme.code, "1000000"),
+                        "reference": "Démonstration",
+                    },
+                )

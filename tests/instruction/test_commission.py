@@ -11,7 +11,13 @@ from django.utils import timezone
 from applications.enums import DossierState as S
 from applications.workflow import TransitionError
 from instruction import services
-from instruction.commission import dossier_schedule, session_create, vote_record, vote_refusal
+from instruction.commission import (
+    dossier_schedule,
+    fr_long_date,
+    session_create,
+    vote_record,
+    vote_refusal,
+)
 from instruction.models import AgendaItem, CommissionSession
 from territories.models import Region
 
@@ -37,6 +43,11 @@ def page(response) -> str:
     return response.content.decode().replace("&#x27;", "'").replace("&#39;", "'")
 
 
+def test_long_dates_are_french():
+    assert fr_long_date(date(2026, 12, 23)) == "23 décembre 2026"
+    assert fr_long_date(date(2027, 2, 1)) == "1er février 2027"
+
+
 def test_vote_refusal_is_a_rule_of_the_dates_given():
     session_day = date(2026, 12, 23)
     assert vote_refusal(session_date=session_day, today=date(2026, 12, 2)) == (
@@ -49,19 +60,21 @@ def test_vote_refusal_is_a_rule_of_the_dates_given():
 def test_a_vote_before_the_session_date_is_refused_and_changes_nothing(submitted, agent_of):
     agent = agent_of("IDF")
     dossier = proposed(submitted, agent)
-    session = session_on(agent, date(2026, 12, 23))
+    today = timezone.localdate()
+    session = session_on(agent, today + timedelta(days=21))
     item = dossier_schedule(user=agent, dossier=dossier, session=session)
     with pytest.raises(TransitionError) as refused:
-        vote_record(user=agent, item=item, vote="for", today=date(2026, 12, 2))
+        vote_record(user=agent, item=item, vote="for", today=today)
     assert refused.value.message == (
-        "Le vote ne peut être enregistré qu'à partir du 23 décembre 2026, date de la séance."
+        f"Le vote ne peut être enregistré qu'à partir du {fr_long_date(session.date)}, "
+        "date de la séance."
     )
     item.refresh_from_db()
     dossier.refresh_from_db()
     assert item.vote == "pending" and item.recorded_at is None
     assert dossier.state == S.ON_AGENDA and dossier.awarded_amount is None
     # On the session's day, the same vote goes through.
-    dossier = vote_record(user=agent, item=item, vote="for", today=date(2026, 12, 23))
+    dossier = vote_record(user=agent, item=item, vote="for", today=session.date)
     assert dossier.state == S.ACCEPTED
 
 

@@ -1,5 +1,5 @@
 """Journey of the payment of an aid, in Chromium (issue 13, « Tests of a new kind »): the
-beneficiary asks for the single payment with its receipted invoices and closing documents, the
+beneficiary of a Pays de la Loire aid asks for the single payment with its receipted invoices and closing documents, the
 agent certifies service fait, the finance officer validates the payment (after a confirmation
 step showing amount and beneficiary: issue 13 point 9), builds a batch, exports it (after a
 confirmation step showing the batch's totals), downloads the files and marks the batch paid.
@@ -36,11 +36,11 @@ from tests.factories import RoleAssignmentFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-AMOUNT = "3 360,00 €"  # 40 % of (6 000 + 2 400) € HT, both invoices retained in full
+AMOUNT = "10 000,00 €"  # 50 % of (14 000 + 6 000) € HT, both invoices retained in full
 
 
-def awarded_inac_dossier(agent):
-    dossier = DossierFactory(scheme_code="INAC", complete=True)
+def awarded_pdl_dossier(agent):
+    dossier = DossierFactory(scheme_code="PDL-IN", complete=True)
     applicant = dossier.organisation.memberships.first().user
     dossier = dossier_submit(user=applicant, dossier=dossier, sworn=True)
     services.dossier_take(user=agent, dossier=dossier)
@@ -68,9 +68,9 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
     SeedDemo().extend_expired_schemes()
     SeedDemo().open_envelopes()
     base = live_server.url
-    agent = RoleAssignmentFactory(role="agent", region_code="HDF").user
-    finance = RoleAssignmentFactory(role="finance", region_code="HDF").user
-    dossier, applicant = awarded_inac_dossier(agent)
+    agent = RoleAssignmentFactory(role="agent", region_code="PDL").user
+    finance = RoleAssignmentFactory(role="finance", region_code="PDL").user
+    dossier, applicant = awarded_pdl_dossier(agent)
     lines = list(dossier.expenses.order_by("position"))
     pdf = tmp_path / "justificatif.pdf"
     pdf.write_bytes(PDF_BYTES)
@@ -82,7 +82,7 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
     nav_link(page, "Mes dossiers")
     click(page, page.get_by_role("link", name=dossier.number))
     click(page, page.get_by_role("link", name="Demander le versement unique"))
-    assert "aide attribuée 3 360,00 €" in visible_text(page, "main")
+    assert f"aide attribuée {AMOUNT}" in visible_text(page, "main")
     click(page, page.get_by_role("button", name="Ajouter une facture"))
     for number, line in enumerate(lines, start=1):
         group = invoice_group(page, number)
@@ -97,19 +97,20 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
         group.get_by_label("Payée le").fill((today - datetime.timedelta(days=10)).isoformat())
         group.get_by_label("Dépense du dossier concernée").select_option(value=str(line.pk))
         group.get_by_label("Facture acquittée (fichier)").set_input_files(str(pdf))
-    # Issue 13 point 10: every closing document asked for has a field to attach it.
-    closing = (
-        page.locator("fieldset")
-        .filter(has=page.locator("legend", has_text="État récapitulatif"))
-        .last
+    # Issue 13 point 10 (PDL FAQ 31): the signed statement and the end-of-expenses certificate
+    # each have a field to attach them.
+    closing = page.locator("fieldset").filter(
+        has=page.locator("legend", has_text="État récapitulatif")
     )
-    assert closing.locator("input[type=file]").count() >= 2, (
-        "the signed statement and the end-of-expenses certificate are asked for, with no field "
-        "to attach them (issue 13 point 10): " + text_of(closing)
+    uploads = closing.last.locator("input[type=file]") if closing.count() else None
+    assert uploads is not None and uploads.count() >= 2, (
+        "the signed statement and the end-of-expenses certificate have no field to attach "
+        "them (issue 13 point 10): "
+        + (text_of(closing.last) if closing.count() else visible_text(page, "form")[:600])
     )
-    for upload in closing.locator("input[type=file]").all():
+    for upload in uploads.all():
         upload.set_input_files(str(pdf))
-    for box in closing.locator("input[type=checkbox]").all():
+    for box in closing.last.locator("input[type=checkbox]").all():
         box.check()
     page.get_by_label("Je confirme que l'aide doit être versée sur ce compte.").check()
     click(page, page.get_by_role("button", name="Envoyer la demande"))
@@ -163,7 +164,7 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
     csv = content.decode("utf-8-sig")
     assert dossier.number in csv and dossier.organisation.siret in csv, csv
     assert "FR7630006000011234567890189" in csv, csv
-    assert re.search(r"3\s?360[.,]00", csv), csv
+    assert re.search(r"10\s?000[.,]00", csv), csv
     name, content = download(page, page.get_by_role("link", name=re.compile("Excel")))
     assert name.endswith(".xlsx") and content[:2] == b"PK", name
 

@@ -6,9 +6,13 @@ WCAG 1.4.10 reflow check at 320 CSS px (the page never scrolls sideways) and no 
 printed to the reader (`datetime.`, `Decimal(`, `None`, `True`, `False`).
 
 These page checks are collected rather than raised at once, so that one journey reports every
-page that fails them (and goes on to the steps after); `finish(page)` fails the test listing
-them all. What the person sees (amounts, states, documents) is asserted at once, as they would
-stop there.
+page that fails them (and goes on to the steps after); so are the hindrances a person works
+around (a field to type again, a CSP refusal in the console). `finish(page)` fails the test
+listing them all. What the person relies on (amounts, lines kept, states, documents) is asserted
+at once, as they would stop there.
+
+Each page is checked once per journey (by URL path). The checks run at the desktop size
+(1280 × 900); the reflow check resizes to 320 px and back.
 """
 
 from __future__ import annotations

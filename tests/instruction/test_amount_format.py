@@ -60,3 +60,18 @@ def test_the_submission_email_and_an_expense_line_format_alike(submitted):
     assert f"Aide estimée : {award}" in plain
     line = dossier.expenses.first()
     assert str(line).endswith(euros(line.amount))
+
+
+def test_the_award_pdf_prints_the_same_string(db):
+    from datetime import date
+
+    from applications.models import DossierDocument
+    from instruction.documents import render_document_pdf
+    from tests.applications.factories import DossierFactory
+    from tests.instruction.test_official_documents import decided, pdf_text
+
+    dossier = DossierFactory(scheme_code="PDL-IN", complete=True)
+    decided(dossier, amount="3960.20", on=date(2024, 3, 20))
+    raw = pdf_text(render_document_pdf(dossier, DossierDocument.Kind.AWARD))
+    assert euros("3960.2").replace(NBSP, " ") in raw
+    assert "3960,20" not in raw

@@ -17,6 +17,10 @@ ESS_VOLET = {
 }
 
 
+# Refusals that depend on the amounts retained, hence on what reduced them.
+AMOUNT_REFUSALS = {"below_floor", "no_aid"}
+
+
 def _split_reasons(result: dict) -> tuple[list[dict], list[dict]]:
     """(why it is ineligible, what reduced the award): a capped line is not a reason to refuse."""
     why = [r for r in result.get("reasons", []) if r.get("effect") == INELIGIBLE]
@@ -49,8 +53,9 @@ def simulator_results(
                 "result": result,
                 "why": why,
                 "reductions": reductions,
-                # An ineligible result with no aid left: the reductions are what brought it to 0.
-                "zeroed": [r["code"] for r in why] == ["no_aid"],
+                # Refused for its amount (under the floor, nothing left): the reductions are
+                # part of why, and are listed apart from the reasons.
+                "zeroed": any(r["code"] in AMOUNT_REFUSALS for r in why),
             }
         )
     return rows

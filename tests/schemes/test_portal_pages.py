@@ -305,3 +305,21 @@ def test_engine_reasons_say_whether_they_refuse_or_reduce():
     effects = {r["code"]: r["effect"] for r in simulate(situation)["reasons"]}
     assert effects["profile_not_eligible"] == "ineligible"
     assert effects["hardware_capped"] == "reduces"
+
+
+def test_an_amount_refusal_shows_what_reduced_the_expenses(client):
+    # One 3 500 € computer: INAC retains 800 € (the device cap), under the 3 000 € floor. The cap
+    # is then part of why, listed apart from the reason itself.
+    data = simulator_data(
+        **{
+            "expenses-TOTAL_FORMS": "1",
+            "expenses-0-category": "hardware",
+            "expenses-0-amount": "3500",
+            "expenses-0-device": "computer",
+        }
+    )
+    inac = _card(client.post(reverse("schemes:simulator"), data).content.decode(), "INAC")
+    assert "Non éligible" in inac
+    why, rest = inac.split("Pourquoi", 1)[1].split("Ce qui a réduit les dépenses retenues", 1)
+    assert "n'atteignent pas le minimum" in why and "par matériel" not in why
+    assert "800,00 € HT par matériel" in rest.split("Le calcul pas à pas")[0]

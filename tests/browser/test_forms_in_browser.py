@@ -47,3 +47,24 @@ def test_simulator_gives_results_without_javascript(live_server, _playwright, re
         expect(results.locator("article").first).to_be_visible()
     finally:
         browser.close()
+
+
+def test_simulator_choice_between_inac_and_iness_is_accessible(live_server, page, reference_data):
+    from portal.management.commands.seed_demo import Command as SeedDemo
+
+    SeedDemo().extend_expired_schemes()
+    page.goto(live_server.url + "/dispositifs/simulateur/")
+    page.locator("select[name=department]").select_option(label="Somme (80)")
+    page.locator("select[name=kind]").select_option("association")
+    page.get_by_label("Forme juridique").fill("ASSOCIATION")
+    page.get_by_label("Code APE/NAF").fill("88.99B")
+    page.get_by_label(re.compile("Effectif salarié")).fill("12")
+    page.get_by_label(re.compile("Chiffre d'affaires")).fill("600000")
+    page.locator("select[name='expenses-0-category']").select_option("erp")
+    page.locator("input[name='expenses-0-amount']").fill("9000")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Calculer mon aide").click()
+    choice = page.get_by_role("region", name="INAC ou INESS : une seule de ces deux aides")
+    expect(choice).to_contain_text("ne se cumulent pas")
+    expect(choice).to_contain_text("INESS est le volet destiné aux entreprises de l'ESS")
+    assert_accessible(page)

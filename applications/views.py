@@ -230,6 +230,11 @@ def step_eligibility(request, pk: int):
         answers=dossier.answers,
         known=known_answers(dossier.organisation),
     )
+    band = dossier.organisation.headcount_band
+    if band and "headcount" in form.fields:
+        form.fields[
+            "headcount"
+        ].help_text = f"Tranche d'effectif connue du répertoire des entreprises (INSEE) : {band}."
     holdings_initial = [
         {
             "share": Decimal(h["share"]) * 100,

@@ -22,6 +22,9 @@ class OrganisationForm(forms.ModelForm):
             "created_on",
             "headcount",
             "is_ess",
+            # From the company lookup, kept for the later steps (issue 21: never asked twice).
+            "legal_form_code",
+            "headcount_band",
         ]
         widgets = {
             "siret": forms.TextInput(
@@ -36,6 +39,8 @@ class OrganisationForm(forms.ModelForm):
                 attrs={"inputmode": "numeric", "autocomplete": "postal-code"}
             ),
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "legal_form_code": forms.HiddenInput,
+            "headcount_band": forms.HiddenInput,
         }
         help_texts = {
             "naf": "Code APE figurant sur l'avis de situation INSEE, par exemple 47.71Z.",

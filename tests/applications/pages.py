@@ -16,9 +16,10 @@ SKIPPED_INPUTS = {"submit", "button", "image", "reset", "file"}
 
 
 class _FormReader(HTMLParser):
-    def __init__(self, wanted):
+    def __init__(self, wanted, index: int = 0):
         super().__init__(convert_charrefs=True)
-        self.wanted = wanted  # callable(attrs) -> bool: the form to read
+        self.wanted = wanted  # callable(attrs) -> bool: the forms to consider
+        self.skip = index  # how many of them to pass before the one to read
         self.fields: list[list] = []  # [name, value] in page order
         self.checkboxes: dict[str, str] = {}  # every checkbox of the form, ticked or not
         self.radios: dict[str, list[str]] = {}
@@ -34,6 +35,9 @@ class _FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form" and not self._done and not self._in_form and self.wanted(attrs):
+            if self.skip:
+                self.skip -= 1
+                return
             self._in_form = True
             self.action = attrs.get("action")
             return
@@ -104,9 +108,11 @@ class _FormReader(HTMLParser):
 class Page:
     """One form of a rendered page, as the user sees and changes it."""
 
-    def __init__(self, html: str, *, autosave: bool = True, url: str = ""):
+    def __init__(self, html: str, *, autosave: bool = True, url: str = "", index: int = 0):
+        """The form with data-autosave (a filing step), or else the `index`-th POST form."""
         reader = _FormReader(
-            (lambda a: "data-autosave" in a) if autosave else (lambda a: a.get("method") == "post")
+            (lambda a: "data-autosave" in a) if autosave else (lambda a: a.get("method") == "post"),
+            index,
         )
         reader.feed(html)
         assert reader._done, "no such form on the page"

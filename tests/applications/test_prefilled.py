@@ -55,3 +55,28 @@ def test_the_applicants_own_answer_wins_over_what_the_organisation_says(client, 
     client.force_login(user)
     page = eligibility_page(client, dossier)
     assert page.fields["headcount"] == "4" and "registered_rcs" not in page.fields
+
+
+def test_what_the_company_lookup_found_reaches_the_eligibility_step(client, open_calls):
+    user = UserFactory()
+    client.force_login(user)
+    url = reverse("organisations:add")
+    found = client.post(url, {"lookup": "1", "siret": "81234567600017"})
+    page = Page(found.content.decode(), autosave=False, url=url, index=2)  # logout, lookup, this
+    assert page.fields["headcount_band"] == "3 à 5 salariés"
+    page.set("headcount", "")  # the lookup gives a band, not a number: left to the applicant
+    assert client.post(url, page.data()).status_code == 302
+    organisation = user.memberships.get().organisation
+    assert organisation.legal_form_code == "5499" and organisation.headcount_band
+
+    response = client.post(
+        reverse("applications:new"), {"choice": f"{organisation.pk}|INAC"}, follow=True
+    )
+    dossier = organisation.dossiers.get()
+    html = client.get(reverse("applications:step_eligibility", args=[dossier.pk]))
+    html = html.content.decode()
+    assert "Tranche d'effectif connue du répertoire des entreprises (INSEE) : 3 à 5 salariés." in (
+        html.replace("&#x27;", "'")
+    )
+    assert "registered_rcs" in Page(html).fields  # a SARL (code 5499): at the RCS
+    assert response.status_code == 200

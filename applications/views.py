@@ -248,7 +248,7 @@ def step_eligibility(request, pk: int):
         if code == "PDL-IN"
         else None
     )
-    if request.method == "POST" and form.fields:
+    if request.method == "POST":
         form.is_valid()
         answers = form.answers(dossier.answers)
         complete = not form.errors

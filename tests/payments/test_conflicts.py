@@ -253,3 +253,30 @@ def test_agent_member_taking_the_dossier_gets_a_message(submitted, agent_of, cli
     assert "vous ne pouvez pas instruire ce dossier" in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.state == S.SUBMITTED
+
+
+def test_the_commission_vote_of_a_member_agent_is_refused_and_a_colleague_records_it(
+    submitted, agent_of
+):
+    from instruction.commission import dossier_schedule, session_create, vote_record
+
+    instructor = agent_of("IDF")
+    dossier = submitted("IDF-CN2")
+    instruction_services.dossier_take(user=instructor, dossier=dossier)
+    instruction_services.dossier_declare_admissible(user=instructor, dossier=dossier)
+    instruction_services.dossier_propose(
+        user=instructor, dossier=dossier, favourable=True, comment="Bien.", award=Decimal(5000)
+    )
+    today = timezone.localdate()
+    session = session_create(
+        user=instructor, region=Region.objects.get(code="IDF"), number="CP-9", date=today
+    )
+    item = dossier_schedule(user=instructor, dossier=dossier, session=session)
+    member_agent = agent_of("IDF")
+    Membership.objects.create(user=member_agent, organisation=dossier.organisation)
+    with pytest.raises(PermissionDenied, match="Conflit d'intérêts : vous êtes membre"):
+        vote_record(user=member_agent, item=item, vote="for", today=today)
+    dossier.refresh_from_db()
+    assert dossier.state == S.ON_AGENDA and dossier.awarded_amount is None
+    dossier = vote_record(user=agent_of("IDF"), item=item, vote="for", today=today)
+    assert dossier.state == S.ACCEPTED

@@ -62,6 +62,22 @@ def text_of(locator) -> str:
     return french(locator.first.inner_text())
 
 
+def header_text(page) -> str:
+    """The page's header as read: its h1 and what follows it up to the first section."""
+    return french(
+        page.evaluate(
+            """() => {
+              const h1 = document.querySelector('main h1');
+              if (!h1) return '';
+              let text = h1.innerText;
+              for (let n = h1.nextElementSibling; n && !['SECTION', 'H2'].includes(n.tagName);
+                   n = n.nextElementSibling) text += ' ' + n.innerText;
+              return text;
+            }"""
+        )
+    )
+
+
 def overflowing(page) -> list[str]:
     """The widest elements that stick out of a 320 px page (to say what to fix)."""
     return page.evaluate(

@@ -18,9 +18,9 @@ from tests.browser.journey import (
     click,
     finish,
     form_errors,
+    header_text,
     login,
     nav_link,
-    text_of,
     visible_text,
     visit_check,
     watch_console,
@@ -81,7 +81,7 @@ def test_scheme_manager_corrects_a_rule_version_period(live_server, page, refere
     scheme = Scheme.objects.get(code="INAC")
     page.goto(f"{base}/dispositifs/{scheme.slug}/")
     visit_check(page)
-    header = text_of(page.locator("main h1").locator("xpath=.."))
+    header = header_text(page)
     assert re.search("démonstration", header, re.I), (
         f"the scheme page's header does not flag the demo rules (issue 13 point 12): {header}"
     )

@@ -19,8 +19,8 @@ from tests.browser.journey import (
     click,
     findings,
     finish,
+    header_text,
     nav_link,
-    text_of,
     visible_text,
     visit_check,
     watch_console,
@@ -39,7 +39,7 @@ def test_visitor_reads_the_schemes_and_simulates_an_aid(live_server, page, refer
     for code in ("INAC", "INESS", "PDL-IN", "IDF-CN2"):
         nav_link(page, "Dispositifs")
         click(page, page.get_by_role("main").get_by_role("link", name=SCHEMES[code].name).first)
-        header = text_of(page.locator("main h1").locator("xpath=.."))
+        header = header_text(page)
         if code in ("INAC", "INESS"):
             assert re.search("démonstration", header, re.I), (
                 f"{code}: the page's header does not flag the demo rules (issue 13 point 12): "

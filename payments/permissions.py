@@ -22,7 +22,9 @@ def can_validate(user, request) -> tuple[bool, str]:
     return conflict_of_interest(user, Action.VALIDATE, parties_of(dossier, request))
 
 
-def duty_conflict(user, action: Action, request, *, member_of: set[int] | None = None) -> str:
+def duty_conflict(
+    user, action: Action, request, *, dossier=None, member_of: set[int] | None = None
+) -> str:
     """The French reason `user` may not act on `request` (shown on the row), or ""."""
-    parties = parties_of(request.dossier, request)
+    parties = parties_of(dossier or request.dossier, request)
     return conflict_of_interest(user, action, parties, member_of=member_of)[1]

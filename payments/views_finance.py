@@ -216,11 +216,21 @@ def finance_send_back(request, pk: int):
 @require_GET
 def batch_list(request):
     region_ids = _finance_regions(request.user)
-    batchable = (
+    batchable = list(
         batches.batchable_payments(region_ids)
-        .select_related("dossier__organisation", "dossier__scheme__region")
+        .select_related("request", "dossier__organisation", "dossier__scheme__region")
+        .select_related("dossier__review")
         .order_by("dossier__scheme__region__name", "validated_at")
     )
+    member_of = member_organisation_ids(request.user)
+    for payment in batchable:  # the service refuses the same (organisations.conflicts)
+        payment.conflict = permissions.duty_conflict(
+            request.user,
+            Action.BATCH,
+            payment.request,
+            dossier=payment.dossier,
+            member_of=member_of,
+        )
     lots = (
         PaymentBatch.objects.filter(region_id__in=region_ids)
         .select_related("region")

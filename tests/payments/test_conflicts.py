@@ -280,3 +280,21 @@ def test_the_commission_vote_of_a_member_agent_is_refused_and_a_colleague_record
     assert dossier.state == S.ON_AGENDA and dossier.awarded_amount is None
     dossier = vote_record(user=agent_of("IDF"), item=item, vote="for", today=today)
     assert dossier.state == S.ACCEPTED
+
+
+def test_batch_list_offers_no_checkbox_for_a_payment_the_officer_has_a_part_in(
+    awarded, agent_of, client
+):
+    dossier = awarded("PDL-IN")
+    payment = services.payment_validate(
+        user=staff(Action.VALIDATE), request=certified(dossier, certifier=agent_of("PDL"))
+    )
+    officer = staff(Action.BATCH)
+    Membership.objects.create(user=officer, organisation=dossier.organisation)
+    client.force_login(officer)
+    page = client.get(reverse("payments:batches")).content.decode()
+    assert dossier.number in page
+    assert f'value="{payment.pk}"' not in page
+    assert "vous ne pouvez pas mettre ce paiement en lot" in page
+    client.force_login(staff(Action.BATCH))
+    assert f'value="{payment.pk}"' in client.get(reverse("payments:batches")).content.decode()

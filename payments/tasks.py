@@ -23,3 +23,29 @@ def generate_recovery_order(self, order_id: int) -> str:
     document = ensure_recovery_document(order)
     send_document_email(order.dossier, document)
     return document.reference
+
+
+@shared_task(acks_late=True)
+def purge_staged_uploads(max_age_hours: int = 48) -> int:
+    """Files joined to a payment request page that was never sent (payments.staging) are
+    deleted after two days. Returns how many were deleted."""
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from payments.staging import FOLDER
+
+    folder = FOLDER.rstrip("/")
+    if not default_storage.exists(folder):
+        return 0
+    limit = timezone.now() - timedelta(hours=max_age_hours)
+    deleted = 0
+    for name in default_storage.listdir(folder)[1]:
+        path = f"{FOLDER}{name}"
+        if default_storage.get_modified_time(path) < limit:
+            default_storage.delete(path)
+            deleted += 1
+    if deleted:
+        logger.info("Deleted %s payment file(s) joined to pages never sent", deleted)
+    return deleted

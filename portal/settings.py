@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.scanning.rescan_unscanned",
         "schedule": crontab(minute="*/15"),
     },
+    # Files joined to a payment request page never sent (payments.staging), after two days.
+    "purge-staged-payment-uploads": {
+        "task": "payments.tasks.purge_staged_uploads",
+        "schedule": crontab(hour=3, minute=45),
+    },
 }
 
 if REDIS_URL:

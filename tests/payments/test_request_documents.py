@@ -248,3 +248,30 @@ def test_invoice_lines_stored_are_exactly_the_lines_shown(client, awarded):
     request = PaymentRequest.objects.get(dossier=dossier)
     assert stored(request) == [("A", "1", "1250.50", "1.pdf"), ("C", "3", "300.00", "3.pdf")]
     assert PaymentRequest.objects.filter(dossier=dossier).count() == 1
+
+
+def test_files_of_a_page_never_sent_are_purged_after_two_days(client, awarded):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    from payments.staging import FOLDER
+    from payments.tasks import purge_staged_uploads
+
+    dossier = awarded("INAC")
+    client.force_login(member_of(dossier))
+    data = {
+        "invoices-TOTAL_FORMS": "1",
+        "invoices-INITIAL_FORMS": "0",
+        **bank_post(dossier),
+        **line_fields(0, "A", "1", "100", dossier.expenses.first()),
+        "add_invoice": "1",
+    }
+    client.post(url(dossier, "single"), data)
+    (name,) = default_storage.listdir(FOLDER.rstrip("/"))[1]
+    assert purge_staged_uploads() == 0  # still fresh: the person may come back
+    old = time.time() - 3 * 24 * 3600
+    os.utime(default_storage.path(f"{FOLDER}{name}"), (old, old))
+    assert purge_staged_uploads() == 1
+    assert default_storage.listdir(FOLDER.rstrip("/"))[1] == []

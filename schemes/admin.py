@@ -12,6 +12,8 @@ class SchemeScope(ScopedAdminMixin):
     scope_region = "scheme__region"
     scope_scheme = "scheme__code"
     administrators = True
+    # django-simple-history's list, without inline style or "None", scrolling at 320 px.
+    object_history_list_template = "schemes/admin/object_history_list.html"
 
 
 class CallPeriodInline(ScopedTabularInline):

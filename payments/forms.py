@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from applications.forms import BankForm
-from applications.uploads import allowed_extensions, validate_upload
+from applications.uploads import browser_check_attrs, validate_upload
 from common.forms import FrenchDecimalField
 from payments.enums import RetainStatus
 from payments.services import DOCUMENT_LABELS, accepted_supplier, invoice_identity
@@ -28,9 +28,8 @@ class CheckedFileField(forms.FileField):
     """A file input whose upload is checked like a dossier attachment (type, size, content)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.ClearableFileInput(attrs={"accept": allowed_extensions()})
-        )
+        # accept and the limits the browser checks before sending (static/js/upload-check.js).
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs=browser_check_attrs()))
         super().__init__(*args, **kwargs)
 
 

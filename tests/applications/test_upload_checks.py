@@ -85,3 +85,29 @@ def test_the_documents_page_explains_a_pending_scan(client, draft, settings):
         "Analyse antivirus en attente : elle a lieu dans les minutes qui suivent le dépôt" in html
     )
     assert "antivirus : analyse en cours" not in html
+
+
+def test_every_applicant_file_input_carries_the_limits(settings):
+    """The payment requests' files and the messages' attachment are checked in the browser too
+    (static/js/upload-check.js is loaded on every page by base.html)."""
+    from django.template import Context, Template
+
+    from payments.forms import CheckedFileField
+
+    settings.ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+    html = str(CheckedFileField(label="Devis").widget.render("quote", None))
+    assert 'data-max-bytes="5242880"' in html and 'data-max-label="5 Mo"' in html
+    tag = Template("{% load upload_limits %}<input type=file {% upload_limits %}>").render(
+        Context()
+    )
+    assert 'data-max-bytes="5242880"' in tag and 'accept=".docx,.jpeg,.jpg' in tag
+
+
+def test_the_message_form_of_the_dossier_page_checks_its_attachment(client, draft):
+    dossier, user = draft
+    type(dossier).objects.filter(pk=dossier.pk).update(state="submitted")  # messages open
+    client.force_login(user)
+    html = client.get(reverse("applications:detail", args=[dossier.pk])).content.decode()
+    assert '<script src="/static/js/upload-check.js" defer></script>' in html
+    tag = re.search(r'<input type="file" name="attachment"[^>]*>', html)
+    assert tag and "data-max-bytes=" in tag.group(0)

@@ -106,8 +106,8 @@ def known_answers(organisation) -> dict:
 class EligibilityForm(forms.Form):
     """The scheme's eligibility questions; answers are stored as the engine expects them.
 
-    A question the applicant has not answered yet starts from what the portal already knows
-    (`known`, see known_answers): the applicant can change it.
+    A question the applicant has not answered yet starts from what the portal already knows of
+    the `organisation` (see known_answers): the applicant can change it.
     """
 
     def __init__(
@@ -115,11 +115,12 @@ class EligibilityForm(forms.Form):
         *args,
         scheme_code: str,
         answers: dict | None = None,
-        known: dict | None = None,
+        organisation=None,
         **kwargs,
     ):
         initial = {}
-        given = {**(known or {}), **(answers or {})}
+        known = known_answers(organisation) if organisation is not None else {}
+        given = {**known, **(answers or {})}
         for key, value in given.items():
             initial[key] = (
                 Decimal(str(value)) * 100
@@ -135,6 +136,13 @@ class EligibilityForm(forms.Form):
                     with suppress(InvalidOperation):  # stored as text: shown as « 380 000 »
                         value = self.initial[name] = Decimal(value)
                 self.fields[name].initial = value
+        band = organisation.headcount_band if organisation is not None else ""
+        if band and "headcount" in self.fields:
+            self.fields[
+                "headcount"
+            ].help_text = (
+                f"Tranche d'effectif connue du répertoire des entreprises (INSEE) : {band}."
+            )
 
     def answers(self, previous: dict | None = None) -> dict:
         """The stored answers updated with each valid answer of the page.

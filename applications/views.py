@@ -20,7 +20,6 @@ from applications.forms import (
     HoldingFormSet,
     ProjectForm,
     SubmitForm,
-    known_answers,
 )
 from applications.lines import INVALID, KEEP, bind_lines, posted_lines
 from applications.selectors import (
@@ -228,13 +227,8 @@ def step_eligibility(request, pk: int):
         data,
         scheme_code=code,
         answers=dossier.answers,
-        known=known_answers(dossier.organisation),
+        organisation=dossier.organisation,
     )
-    band = dossier.organisation.headcount_band
-    if band and "headcount" in form.fields:
-        form.fields[
-            "headcount"
-        ].help_text = f"Tranche d'effectif connue du répertoire des entreprises (INSEE) : {band}."
     holdings_initial = [
         {
             "share": Decimal(h["share"]) * 100,

@@ -11,7 +11,10 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.enums import Role
 from accounts.params import parse_int
+from accounts.permissions import regions_for_role
+from applications.models import Dossier
 from applications.scanning import unscanned_file_response
 from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
@@ -105,11 +108,18 @@ def provider_change_decide_view(request, pk: int, change_id: int):
 
 
 def _dossier_for_reader(user, pk: int):
-    """Agents of the dossier's scope, else members of its organisation; 404 for anyone else."""
+    """Agents of the dossier's scope, finance officers of its region (they check the invoices
+    and a new RIB before validating), else members of its organisation; 404 for anyone else."""
     try:
         return get_dossier_for_agent(user, pk)
     except Http404:
-        return get_dossier_for_member(user, pk)
+        pass
+    regions = regions_for_role(user, Role.FINANCE)
+    if regions:
+        dossier = Dossier.objects.filter(pk=pk, scheme__region_id__in=regions).first()
+        if dossier is not None:
+            return dossier
+    return get_dossier_for_member(user, pk)
 
 
 def _serve(request, field_file, name: str):

@@ -191,6 +191,7 @@ def finance_validate(request, pk: int):
         {
             "item": item,
             "masked_iban": services.mask_iban(item.iban),
+            "invoices": item.invoices.all(),
             "allowed": allowed,
             "why": why,
         },

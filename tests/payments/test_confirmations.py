@@ -120,3 +120,39 @@ def test_a_batch_changed_after_the_confirmation_page_is_not_frozen(awarded, agen
     assert "<strong>1 paiement</strong>" in response.content.decode()  # the batch as it is now
     batch.refresh_from_db()
     assert batch.state == BatchState.OPEN
+
+
+def test_the_confirmation_page_links_the_new_rib_and_the_invoices_finance_can_open(
+    awarded, agent_of, client
+):
+    from django.core.files.base import ContentFile
+
+    from payments.models import Invoice
+    from tests.applications.factories import PDF_BYTES
+
+    dossier = awarded("PDL-IN")
+    request = certified(dossier, certifier=agent_of("PDL"))
+    request.iban_changed = True
+    request.rib.save("rib.pdf", ContentFile(PDF_BYTES), save=True)
+    invoice = Invoice(
+        request=request,
+        supplier="Éditeur",
+        number="F-77",
+        issued_on=request.requested_at.date(),
+        paid_on=request.requested_at.date(),
+        amount=Decimal("4000.00"),
+    )
+    invoice.file.save("f77.pdf", ContentFile(PDF_BYTES), save=True)
+    client.force_login(officer())
+    page = client.get(reverse("payments:finance_validate", args=[request.pk])).content.decode()
+    rib = reverse("payments:payment_file", args=[dossier.pk, "rib", request.pk])
+    facture = reverse("payments:invoice_file", args=[dossier.pk, invoice.pk])
+    assert rib in page and facture in page and "vérifiez le RIB joint" in page
+    for link in (rib, facture):
+        response = client.get(link)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).startswith(b"%PDF")
+    from tests.factories import RoleAssignmentFactory
+
+    client.force_login(RoleAssignmentFactory(role="finance", region_code="HDF").user)
+    assert client.get(rib).status_code == 404  # another region's finance

@@ -134,6 +134,8 @@ READER = {
     "agent": ALLOW,
     "admin": ALLOW,
 }
+# Payment files: also the finance officers of the region, who check them before validating.
+PAYMENT_READER = {**READER, "finance": ALLOW}
 # Agent-only views guarded by the agent scope alone (404 for everyone outside it).
 AGENT_SCOPE = {"default": NOT_FOUND, "anonymous": LOGIN, "agent": ALLOW, "admin": ALLOW}
 STAFF_LIST_ANY = {
@@ -332,10 +334,12 @@ MATRIX: dict[str, Entry] = {
     "payments:statement_pdf": Entry(MEMBER, dossier, BOTH),
     "payments:provider_change_new": Entry(MEMBER, dossier, BOTH),
     "payments:invoice_file": Entry(
-        READER, lambda w, s: {"pk": s.dossier.pk, "invoice_id": s.invoice.pk}, BOTH
+        PAYMENT_READER, lambda w, s: {"pk": s.dossier.pk, "invoice_id": s.invoice.pk}, BOTH
     ),
     "payments:payment_file": Entry(
-        READER, lambda w, s: {"pk": s.dossier.pk, "kind": "devis", "obj_id": s.advance.pk}, BOTH
+        PAYMENT_READER,
+        lambda w, s: {"pk": s.dossier.pk, "kind": "devis", "obj_id": s.advance.pk},
+        BOTH,
     ),
     # Payments: instructing agent
     "payments:request_certify": Entry(

@@ -12,6 +12,14 @@ from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
 from instruction import forms, review, services
 from instruction.selectors import get_dossier_for_agent
+from instruction.templatetags.applicant_drafts import session_key
+
+TYPED_MAX = 20_000
+
+
+def keep_typed_text(request, dossier_id: int, name: str) -> None:
+    """A refused form of the dossier page: its text is shown again on the page (typed_text)."""
+    request.session[session_key(dossier_id, name)] = request.POST.get(name, "")[:TYPED_MAX]
 
 
 @login_required
@@ -21,6 +29,7 @@ def complements_answer(request, pk: int):
     form = forms.AnswerForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Écrivez votre réponse avant de l'envoyer.")
+        keep_typed_text(request, pk, "answer")
     else:
         try:
             services.complements_answer(
@@ -31,6 +40,7 @@ def complements_answer(request, pk: int):
                 request,
                 getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)])),
             )
+            keep_typed_text(request, pk, "answer")
         else:
             messages.success(request, "Votre réponse est envoyée : l'instruction reprend.")
     return redirect("applications:detail", pk)
@@ -43,6 +53,7 @@ def message_post(request, pk: int):
     form = forms.MessageForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, "Le message est vide.")
+        keep_typed_text(request, pk, "body")
         return redirect("applications:detail", pk)
     try:
         review.message_post(
@@ -53,7 +64,9 @@ def message_post(request, pk: int):
             from_region=False,
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        # A refused attachment: the message typed is shown again (the file must be chosen again).
+        messages.error(request, " ".join(exc.messages) + " Votre message n'est pas envoyé.")
+        keep_typed_text(request, pk, "body")
     else:
         messages.success(request, "Votre message est envoyé à la Région.")
     return redirect("applications:detail", pk)

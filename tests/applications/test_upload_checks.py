@@ -111,3 +111,24 @@ def test_the_message_form_of_the_dossier_page_checks_its_attachment(client, draf
     assert '<script src="/static/js/upload-check.js" defer></script>' in html
     tag = re.search(r'<input type="file" name="attachment"[^>]*>', html)
     assert tag and "data-max-bytes=" in tag.group(0)
+
+
+def test_a_message_whose_attachment_is_refused_keeps_its_text(client, draft):
+    dossier, user = draft
+    type(dossier).objects.filter(pk=dossier.pk).update(state="submitted")
+    client.force_login(user)
+    body = "Bonjour, voici le devis corrigé que vous demandiez.\nCordialement"
+    exe = SimpleUploadedFile("devis.pdf", b"MZ" + b"\x00" * 200, content_type="application/pdf")
+    response = client.post(
+        reverse("instruction_applicant:message_post", args=[dossier.pk]),
+        {"body": body, "attachment": exe},
+        follow=True,
+    )
+    html = response.content.decode().replace("&#x27;", "'")
+    assert "Votre message n'est pas envoyé." in html
+    textarea = re.search(r'<textarea name="body"[^>]*>([^<]*)</textarea>', html).group(1)
+    assert textarea == body
+    assert not dossier.messages.exists()
+    # Shown once: the next visit starts from an empty message.
+    html = client.get(reverse("applications:detail", args=[dossier.pk])).content.decode()
+    assert re.search(r'<textarea name="body"[^>]*></textarea>', html)

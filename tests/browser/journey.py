@@ -194,7 +194,7 @@ def press_enter(page, locator, *, check: bool = True) -> None:
 
 
 def login(page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/comptes/login/")
+    goto(page, f"{base}/comptes/login/")
     page.locator("input[name=login]").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     press_enter(page, page.get_by_label("Mot de passe"), check=False)

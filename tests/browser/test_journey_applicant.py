@@ -467,6 +467,15 @@ def test_one_invalid_line_keeps_the_rest_of_the_page(live_server, page, referenc
     errors = " ".join(form_errors(page))
     assert "supérieur à zéro" in errors, errors
     assert page.get_by_label("Description du projet").input_value() == description
+    # Issue 13 point 13: the title says « Erreur : », the focus is on a summary that links to
+    # the faulty field.
+    assert page.title().startswith("Erreur :"), page.title()
+    focused = french(page.evaluate("document.activeElement.innerText || ''"))
+    assert "supérieur à zéro" in focused, f"the focus is not on the error summary: «{focused}»"
+    amount_id = expense_group(page, 2).get_by_label("Montant").get_attribute("id")
+    assert page.locator(f"[role=alert] a[href='#{amount_id}']").count() == 1, (
+        "the error summary does not link to the faulty amount"
+    )
 
     # The person leaves the page and comes back: the description typed is kept.
     stepper(page, "Aides publiques")

@@ -119,7 +119,11 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     open_from_queue(page, dossier.number)
     exchanges = visible_text(page, "section[aria-labelledby=t-echanges]")
     assert "Le devis signé et la liasse sont joints." in exchanges
-    assert "devis-signe.pdf" in visible_text(page, "section[aria-labelledby=t-pieces]")
+    # The document the applicant added opens from the list (once the antivirus has passed it).
+    pieces = page.locator("section[aria-labelledby=t-pieces]")
+    quote_link = pieces.get_by_role("link", name=re.compile("devis-signe.pdf"))
+    reload_until(page, lambda: quote_link.count() == 1)
+    assert_pdf(download(page, quote_link))
     assert page.get_by_label("Date de l'accusé de réception").input_value() == (
         datetime.date.today().isoformat()
     )

@@ -83,6 +83,17 @@ def test_visitor_reads_the_schemes_and_simulates_an_aid(live_server, page, refer
     assert SCHEMES["INAC"].name in results, results[:800]
     assert "2 400,00 €" in results, results[:800]
 
+    # A cooperative (SCOP) is eligible to both Hauts-de-France schemes: the simulator says they
+    # cannot be combined (issue 21 point 6).
+    page.get_by_label("Forme juridique").fill("SCOP")
+    click(page, page.get_by_role("button", name="Calculer mon aide"))
+    results = visible_text(page, "#resultats")
+    assert SCHEMES["INESS"].name in results, results[:800]
+    assert re.search(r"ne se cumulent pas|non cumulables?|pas cumulables?", results), (
+        f"both schemes are offered without saying they cannot be combined (issue 21 point 6): "
+        f"{results[:800]}"
+    )
+
     page.goto(f"{base}/api/v1/docs/")
     visit_check(page)
     finish(page)

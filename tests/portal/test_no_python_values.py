@@ -177,3 +177,16 @@ def test_the_check_sees_a_python_value_in_a_page():
     found = python_values(page)
     assert len(found) == 3, found
     assert python_values("<p>Nonetheless, la Trueffe</p><script>if (x === None) {}</script>") == []
+
+
+@pytest.mark.parametrize("department", ["59", "80", "44", "93"])
+def test_simulator_results_show_no_python_value(client, department):
+    """The simulator's answer (a POST) for each region, with every kind of reason."""
+    from tests.schemes.test_portal_pages import simulator_data
+
+    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    data = simulator_data(department=department, created_on="2024-02-01")
+    response = client.post(reverse("schemes:simulator"), data)
+    content = response.content.decode()
+    assert 'id="res-' in content
+    assert python_values(content) == []

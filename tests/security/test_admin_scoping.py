@@ -10,7 +10,8 @@ superuser) and a superuser. Region: HDF objects are the manager's own, PDL objec
 region's. Actions: the list, the add page, an add POST pointing at the other region (then the
 same POST pointing at the person's region, which must work where adding is allowed: the refusal
 is the scope, not a broken form), the change page and a change POST that moves an own object to
-the other region, the delete page and POST.
+the other region, the history page (django-simple-history's, or Django's), the delete page and
+POST.
 """
 
 import re
@@ -230,6 +231,9 @@ def test_admin_matrix(model, people, objects):
                 editable = b'type="submit"' in page.content and b'name="_save"' in page.content
                 if editable != writes(kind, role, region):
                     problems.append(f"{role} change page of {region}: editable={editable}")
+            history = client.get(url(model, "history", obj))
+            if (history.status_code == 200) != reads(kind, role, region):
+                problems.append(f"{role} history of {region}: {history.status_code}")
             deletion = client.get(url(model, "delete", obj))
             may_delete = role == "superuser" and model_admin_allows_delete(model, obj)
             if (deletion.status_code == 200) != may_delete:
@@ -366,3 +370,17 @@ def test_an_administrator_reads_accounts_and_resets_a_second_factor_but_edits_no
         url(User, "changelist"), {"action": "reset_two_factor", "_selected_action": [agent.pk]}
     )
     assert not TOTPDevice.objects.filter(user=agent).exists()
+
+
+def test_manager_cannot_open_nor_revert_a_past_version_of_another_region(people, objects):
+    from schemes.models import RuleVersion
+
+    other = objects["schemes.ruleversion"]["other"]
+    other.label = "Libellé modifié"
+    other.save()
+    record = other.history.order_by("history_id").first()
+    page = reverse("admin:schemes_ruleversion_simple_history", args=[other.pk, record.history_id])
+    assert people["manager"].get(page).status_code == 403
+    people["manager"].post(page, {"label": "Retour arrière"})
+    assert RuleVersion.objects.get(pk=other.pk).label == "Libellé modifié"
+    assert people["superuser"].get(page).status_code == 200

@@ -2,6 +2,7 @@
 
 import importlib
 import inspect
+import re
 from decimal import Decimal
 
 import django_filters
@@ -134,3 +135,29 @@ def test_parse_french_decimal_refuses_what_is_not_a_number(text):
 )
 def test_what_is_shown_reads_back_to_the_same_amount(value, space):
     assert parse_french_decimal(format_french_decimal(value, grouping=space)) == value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("space", SPACES.values(), ids=SPACES.keys())
+def test_the_public_simulator_reads_french_amounts(client, space):
+    """The page's own form, amounts typed the French way: results, no « Saisissez un nombre »."""
+    from django.urls import reverse
+
+    from territories.models import Department
+    from tests.applications.pages import Page
+
+    url = reverse("schemes:simulator")
+    page = Page(client.get(url).content.decode(), autosave=False, url=url)
+    page.set("kind", "company")
+    page.set("department", str(Department.objects.get(code="59").pk))
+    page.set("filed_on", "2022-05-10")
+    page.set("turnover", f"380{space}000")
+    page.set("expenses-0-category", "ecommerce_site")
+    page.set("expenses-0-amount", f"7{space}500,50 €")
+    html = client.post(url, page.data()).content.decode()
+    assert "Saisissez un nombre" not in html
+    # The engine read what was typed: the turnover and the expense, in its explanation.
+    assert "Chiffre d&#x27;affaires de 380\u00a0000,00\u00a0€" in html or (
+        "Chiffre d&#x27;affaires de 380 000,00 €" in html
+    )
+    assert re.search(r"7.500,50.€ HT : 7.500,50.€ retenus", html)

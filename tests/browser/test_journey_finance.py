@@ -83,8 +83,11 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
     click(page, page.get_by_role("link", name=dossier.number))
     click(page, page.get_by_role("link", name="Demander le versement unique"))
     assert f"aide attribuée {AMOUNT}" in visible_text(page, "main")
-    click(page, page.get_by_role("button", name="Ajouter une facture"))
+    # One invoice, its file chosen; « Ajouter une facture »; the second one (issue 21 point 4:
+    # the file chosen for the first stays attached).
     for number, line in enumerate(lines, start=1):
+        if number > 1:
+            click(page, page.get_by_role("button", name="Ajouter une facture"))
         group = invoice_group(page, number)
         group.get_by_label("Fournisseur").fill(f"Fournisseur {number}")
         group.get_by_label("Numéro de facture").fill(f"F-2026-00{number}")
@@ -116,6 +119,10 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
     click(page, page.get_by_role("button", name="Envoyer la demande"))
     assert re.search(rf"/dossiers/{dossier.pk}/$", page.url), visible_text(page, "main")[:800]
     assert "F-2026-001" in visible_text(page) and "F-2026-002" in visible_text(page)
+    request = PaymentRequest.objects.get(dossier=dossier)
+    assert all(invoice.file for invoice in request.invoices.all()), (
+        "the first invoice's file was lost when the second invoice was added (issue 21 point 4)"
+    )
     logout(page)
 
     # The agent certifies service fait.

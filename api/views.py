@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F, Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -26,6 +27,8 @@ from applications.workflow import TransitionError
 from instruction import review, services
 from payments.models import Payment
 from schemes.models import CallPeriod, RuleVersion, Scheme
+
+NOT_FOUND = "Introuvable : aucun objet de ce numéro dans le périmètre de ce jeton."
 
 
 class ApiPagination(CursorPagination):
@@ -69,6 +72,12 @@ class ApiViewMixin:
             duration_ms=int((time.monotonic() - started) * 1000),
         )
         return response
+
+    def handle_exception(self, exc):
+        # Django's get_object_or_404 says "No Dossier matches the given query." in English.
+        if isinstance(exc, Http404):
+            exc = exceptions.NotFound(NOT_FOUND)
+        return super().handle_exception(exc)
 
     def throttled(self, request, wait):
         seconds = int(wait or 0) + 1

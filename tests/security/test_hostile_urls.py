@@ -210,6 +210,21 @@ def test_api_datetime_filters_out_of_range_are_a_400_in_french(query, path, name
     assert "Date et heure" in message, message
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/payments/abc/",
+        "/api/v1/payments/99999999999999999999/",
+        "/api/v1/dossiers/%C2%B2/",
+        "/api/v1/dossiers/XX-0000-000000/",
+    ],
+)
+def test_api_unknown_or_malformed_ids_are_a_404_in_french(path, world, clients):
+    response = clients["api"].get(path)
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Introuvable"), response.json()
+
+
 def test_api_datetime_filter_within_range_is_accepted(world, clients):
     response = clients["api"].get("/api/v1/payments/?validated_since=2020-01-01T00:00:00-09:30")
     assert response.status_code == 200

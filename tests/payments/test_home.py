@@ -104,3 +104,8 @@ def test_the_home_query_count_does_not_grow_with_the_requests(awarded, agent_of,
     one_more()
     one_more()
     assert count_queries() == first
+
+
+def test_my_space_links_to_the_payments_home(client):
+    client.force_login(UserFactory())
+    assert f'href="{HOME}"' in client.get(reverse("portal:space")).content.decode()

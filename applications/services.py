@@ -67,16 +67,18 @@ def dossier_update(*, user, dossier: Dossier, data: dict) -> Dossier:
 
 
 @transaction.atomic
-def dossier_set_expenses(*, user, dossier: Dossier, lines: list[dict]) -> None:
-    """Make the dossier's expenses exactly `lines`, in that order.
+def dossier_set_expenses(*, user, dossier: Dossier, lines: list[dict]) -> list[int | None]:
+    """Make the dossier's expenses exactly `lines`, in that order; return their ids.
 
     A line with an "id" of one of the dossier's stored lines updates that line; a line that is
     only {"id": ...} keeps the stored line as it is (the page showed it with an error); a line
-    without a known id is created. Stored lines not named are deleted.
+    without a known id is created. Stored lines not named are deleted. The ids returned (None
+    for a line that named no stored line and had nothing to store) let the page name its lines.
     """
     _require(permissions.can_edit(user, dossier))
     stored = {line.pk: line for line in dossier.expenses.select_for_update()}
     kept = set()
+    ids: list[int | None] = []
     for position, data in enumerate(lines):
         data = dict(data)
         pk = data.pop("id", None)
@@ -84,6 +86,7 @@ def dossier_set_expenses(*, user, dossier: Dossier, lines: list[dict]) -> None:
         expense = stored.get(pk) if pk not in kept else None
         if expense is None:
             if not data:
+                ids.append(None)
                 continue
             expense = ExpenseLine(dossier=dossier)
         for name, value in data.items():
@@ -92,8 +95,10 @@ def dossier_set_expenses(*, user, dossier: Dossier, lines: list[dict]) -> None:
         expense.full_clean()
         expense.save()
         kept.add(expense.pk)
+        ids.append(expense.pk)
     dossier.expenses.exclude(pk__in=kept).delete()
     dossier.save(update_fields=["last_saved_at"])
+    return ids
 
 
 @transaction.atomic

@@ -60,11 +60,17 @@ def _editable_or_redirect(request, dossier):
     return None
 
 
-def _after_save(request, dossier, step: str):
-    """Autosave answers JSON; "save" stays on the page; "continue" goes to the next step."""
+def _after_save(request, dossier, step: str, ids: dict | None = None):
+    """Autosave answers JSON; "save" stays on the page; "continue" goes to the next step.
+
+    `ids`: the stored line of each new line of the page (field name of its hidden id -> id),
+    which the autosave script writes into the page so that the next save updates those lines.
+    """
     if request.headers.get("X-Requested-With") == "autosave":
         saved = timezone.localtime(dossier.last_saved_at)
-        return JsonResponse({"ok": True, "saved_at": formats.time_format(saved, "H:i")})
+        return JsonResponse(
+            {"ok": True, "saved_at": formats.time_format(saved, "H:i"), "ids": ids or {}}
+        )
     messages.success(request, "Vos réponses sont enregistrées.")
     following = next_step(step)
     if "continue" in request.POST and following:
@@ -78,12 +84,17 @@ def _invalid(request):
     return None
 
 
-def _partly_saved(request, dossier):
+def _partly_saved(request, dossier, ids: dict | None = None):
     """A page with errors whose valid fields were saved: say so (autosave: in JSON)."""
     if request.headers.get("X-Requested-With") == "autosave":
         saved = timezone.localtime(dossier.last_saved_at)
         return JsonResponse(
-            {"ok": False, "partial": True, "saved_at": formats.time_format(saved, "H:i")},
+            {
+                "ok": False,
+                "partial": True,
+                "saved_at": formats.time_format(saved, "H:i"),
+                "ids": ids or {},
+            },
             status=400,
         )
     messages.warning(
@@ -272,10 +283,11 @@ def _expense_lines(dossier) -> list[dict]:
     ]
 
 
-def _save_project(request, dossier, form, formset, bases: list[str]) -> bool:
-    """Save every valid field and line of the project page; True when the page had no error.
+def _save_project(request, dossier, form, formset, bases: list[str]) -> tuple[bool, dict]:
+    """Save every valid field and line of the project page: (the page had no error, the ids).
 
     A line with an error keeps its stored version (if it had one); the page shows what was typed.
+    The ids map the hidden id field of each line the page did not know yet to its stored line.
     """
     form.is_valid()
     cleaned = form.cleaned_data
@@ -287,15 +299,26 @@ def _save_project(request, dossier, form, formset, bases: list[str]) -> bool:
     fields["report"] = {**(dossier.report or {}), **form.report()}
     services.dossier_update(user=request.user, dossier=dossier, data=fields)
     posted = posted_lines(formset)
+    ids = {}
     if posted.readable:
-        lines = []
+        lines, forms = [], []
         for state, line in posted.forms:
             if state == KEEP:
                 lines.append(line.line())
             elif state == INVALID and line.stored_id():
                 lines.append({"id": line.stored_id()})
-        services.dossier_set_expenses(user=request.user, dossier=dossier, lines=lines)
-    return not form.errors and posted.complete and formset.is_valid()
+            else:
+                continue
+            forms.append(line)
+        stored = services.dossier_set_expenses(user=request.user, dossier=dossier, lines=lines)
+        ids = {
+            line["line_id"].html_name: pk
+            for line, pk in zip(forms, stored, strict=True)
+            if pk is not None and line.stored_id() != pk
+        }
+        for name, pk in ids.items():  # the page drawn again from this post names them too
+            formset.data[name] = str(pk)
+    return not form.errors and posted.complete and formset.is_valid(), ids
 
 
 @login_required
@@ -306,7 +329,8 @@ def step_project(request, pk: int):
     version = version_to_show(scheme_code=dossier.scheme.code, day=timezone.localdate())
     bases = list(version.value("expense_bases") or ["HT"]) if version else ["HT"]
     categories = list(version.value("eligible_categories") or []) if version else []
-    data = request.POST if request.method == "POST" else None
+    # A copy: the page drawn again from this post gets the ids of the lines it created.
+    data = request.POST.copy() if request.method == "POST" else None
     adding = data is not None and "add_line" in data
     if adding:
         data = with_one_more_form(data, "expenses")
@@ -325,10 +349,10 @@ def step_project(request, pk: int):
         form_kwargs={"categories": categories},
     )
     if request.method == "POST":
-        complete = _save_project(request, dossier, form, formset, bases)
+        complete, ids = _save_project(request, dossier, form, formset, bases)
         if complete and not adding:
-            return _after_save(request, dossier, "projet")
-        if not complete and (response := _partly_saved(request, dossier)):
+            return _after_save(request, dossier, "projet", ids)
+        if not complete and (response := _partly_saved(request, dossier, ids)):
             return response
     context = step_context(dossier, "projet", form=form, formset=formset)
     return render(request, "applications/step_project.html", context)

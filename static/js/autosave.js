@@ -18,6 +18,12 @@
       }).then(function (response) {
         return response.json().catch(function () { return { ok: false }; });
       }).then(function (data) {
+        // Lines the page showed as new are stored now: the page names them, so that the next
+        // save updates them instead of creating them again.
+        Object.keys(data.ids || {}).forEach(function (name) {
+          var input = form.elements[name];
+          if (input) { input.value = data.ids[name]; }
+        });
         if (!status) { return; }
         if (data.ok) {
           status.textContent = "Enregistré automatiquement à " + data.saved_at;

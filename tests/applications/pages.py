@@ -150,6 +150,12 @@ class Page:
         """What static/js/autosave.js posts: new FormData(form) plus save=1."""
         return {**self.fields, "save": "1"}
 
+    def autosaved(self, answer: dict) -> None:
+        """What static/js/autosave.js does with the answer: name the lines now stored."""
+        for name, value in (answer.get("ids") or {}).items():
+            if name in self.fields:
+                self.fields[name] = str(value)
+
     # What the page shows ------------------------------------------------------------------
     def lines(self, prefix: str, key: str) -> list[dict]:
         """The lines of formset `prefix` the page shows as lines: not deleted, not blank.

@@ -44,9 +44,11 @@ def test_a_negative_amount_keeps_the_title_the_description_and_the_other_lines(
     assert "Le montant doit être supérieur à zéro." in html
     assert "Vos réponses valides sont enregistrées" in html
     again = Page(html, url=page.url)
+    new_id = dossier.expenses.order_by("position")[2].pk
     assert again.fields == {
         **page.fields,
         "csrfmiddlewaretoken": again.fields["csrfmiddlewaretoken"],
+        "expenses-2-line_id": str(new_id),  # the new line is stored: the page now names it
     }
     # Saved: the valid fields and lines; the faulty line keeps what was stored for it.
     dossier.refresh_from_db()
@@ -147,3 +149,19 @@ def test_a_faulty_organisation_field_keeps_the_others(filer_client, dossier):
     naf = organisation.naf
     organisation.refresh_from_db()
     assert organisation.name == "Menuiserie du Bocage" and organisation.naf == naf
+
+
+def test_a_new_line_autosaved_then_made_faulty_keeps_its_stored_version(filer_client, dossier):
+    page = open_page(filer_client, "applications:step_project", dossier)
+    page.set("expenses-2-category", "erp")
+    page.set("expenses-2-amount", "2 400")
+    response = filer_client.post(page.url, page.autosave_data(), **AUTOSAVE)
+    assert response.json()["ok"]
+    page.autosaved(response.json())  # what static/js/autosave.js does with the answer
+    stored_line = dossier.expenses.get(position=2)
+    assert page.fields["expenses-2-line_id"] == str(stored_line.pk)
+    page.set("expenses-2-amount", "-2 400")  # a slip while editing it
+    response = filer_client.post(page.url, page.autosave_data(), **AUTOSAVE)
+    assert response.json()["partial"]
+    assert dossier.expenses.get(pk=stored_line.pk).amount == Decimal("2400")
+    assert dossier.expenses.count() == 3

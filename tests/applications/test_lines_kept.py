@@ -78,6 +78,7 @@ def save(client, page: Page, button: str = "save"):
 def autosave(client, page: Page):
     response = client.post(page.url, page.autosave_data(), **AUTOSAVE)
     assert response.status_code == 200 and response.json()["ok"], response.content[:500]
+    page.autosaved(response.json())
 
 
 def assert_kept(client, dossier, prefix: str, page: Page) -> Page:

@@ -132,6 +132,7 @@ class Filing(RuleBasedStateMachine):
             self.page.url, self.page.autosave_data(), HTTP_X_REQUESTED_WITH="autosave"
         )
         assert response.status_code == 200 and response.json()["ok"]
+        self.page.autosaved(response.json())  # as the script does: new lines get their id
         self.remember_saved()  # the page stays as it is, with what the person typed
 
     @rule(step=st.sampled_from(STEPS))

@@ -317,12 +317,20 @@ def batch_export(request, pk: int):
     if batch.state != BatchState.OPEN:
         messages.info(request, "Ce lot est déjà exporté : ses fichiers sont inchangés.")
         return redirect("payments:batch_detail", pk=pk)
-    payments = batch.payments.select_related("dossier__organisation", "dossier__scheme").order_by(
-        "dossier__number"
-    )
+    payments = batch.payments.select_related(
+        "request", "dossier__organisation", "dossier__scheme", "dossier__review"
+    ).order_by("dossier__number")
     totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
+    member_of = member_organisation_ids(request.user)
     for payment in payments:
         payment.masked_iban = services.mask_iban(payment.iban)
+        payment.conflict = permissions.duty_conflict(
+            request.user,
+            Action.BATCH,
+            payment.request,
+            dossier=payment.dossier,
+            member_of=member_of,
+        )
     return render(
         request,
         "payments/finance/batch_export_confirm.html",
@@ -331,6 +339,7 @@ def batch_export(request, pk: int):
             "payments": payments,
             "totals": totals,
             "fingerprint": batches.batch_fingerprint(batch),
+            "conflicts": [p for p in payments if p.conflict],
         },
     )
 

@@ -298,3 +298,28 @@ def test_batch_list_offers_no_checkbox_for_a_payment_the_officer_has_a_part_in(
     assert "vous ne pouvez pas mettre ce paiement en lot" in page
     client.force_login(staff(Action.BATCH))
     assert f'value="{payment.pk}"' in client.get(reverse("payments:batches")).content.decode()
+
+
+def test_batch_freeze_page_names_the_conflict_and_offers_no_confirmation(awarded, agent_of, client):
+    dossier = awarded("PDL-IN")
+    payment = services.payment_validate(
+        user=staff(Action.VALIDATE), request=certified(dossier, certifier=agent_of("PDL"))
+    )
+    creator = staff(Action.BATCH)
+    batch = batches.batch_create(
+        user=creator, region=Region.objects.get(code="PDL"), payments=[payment.pk]
+    )
+    officer = staff(Action.BATCH)
+    Review.objects.filter(dossier=dossier).update(agent=officer)
+    client.force_login(officer)
+    url = reverse("payments:batch_export", args=[batch.pk])
+    page = client.get(url).content.decode()
+    assert f"Dossier {dossier.number} : Conflit d&#x27;intérêts : vous avez instruit" in page
+    assert "Confirmer l'export" not in page
+    fingerprint = batches.batch_fingerprint(batch)
+    response = client.post(url, {"confirm": "yes", "fingerprint": fingerprint}, follow=True)
+    assert "vous ne pouvez pas mettre ce paiement en lot" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == "open"
+    client.force_login(creator)
+    assert "Confirmer l'export" in client.get(url).content.decode()

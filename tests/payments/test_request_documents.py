@@ -64,7 +64,7 @@ def test_pdl_balance_asks_for_and_stores_the_signed_statement_and_certificate(cl
         assert label in page
     assert 'type="file" name="closing-statement"' in page
     assert 'type="file" name="closing-completion"' in page
-    assert "Je joins l&#x27;état récapitulatif" not in page  # no tick box instead of the file
+    assert "Je joins" not in page  # no tick box instead of the file
     expense = dossier.expenses.first()
     data = {
         "invoices-TOTAL_FORMS": "1",

@@ -5,12 +5,17 @@ the context (at the top level, or in a list, tuple or dict there); base.html the
 page's title with « Erreur : » and shows, at the top of the content, a summary that lists each
 error as a link to its field and takes the focus (GOV.UK and DSFR error summary pattern; WCAG
 3.3.1, RGAA 11.10).
+
+A submission refused by a view that answers with an error message (a form written in the
+template, an action button) gets the same treatment: `{% error_message as error_message %}` makes
+the title start with « Erreur : » and the message take the focus.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django import forms, template
+from django.contrib.messages import ERROR
 from django.forms.formsets import BaseFormSet
 
 register = template.Library()
@@ -109,3 +114,10 @@ def form_errors(context) -> list[FormError]:
     for layer in context.dicts:
         values += [v for k, v in layer.items() if not k.startswith("_")]
     return errors_in(values)
+
+
+@register.simple_tag(takes_context=True)
+def error_message(context) -> bool:
+    """Whether the page shows an error message (iterating keeps them for the page to show)."""
+    messages = context.get("messages") or []
+    return any(message.level >= ERROR for message in messages)

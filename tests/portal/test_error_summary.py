@@ -113,3 +113,35 @@ def test_payment_request_with_errors_has_a_summary(client, awarded):  # noqa: F8
         },
     )
     assert_error_summary(response, "id_invoices-0-amount")
+
+
+def test_a_refusal_told_by_an_error_message_is_an_error_page_too(client):
+    """« Nouvelle demande » sent without a choice: the view answers with an error message."""
+    dossier = DossierFactory(scheme_code="PDL-IN")
+    client.force_login(dossier.organisation.memberships.first().user)
+    response = client.post(reverse("applications:new"), {"choice": ""}, follow=True)
+    page = response.content.decode()
+    assert "Choisissez une organisation et un dispositif ouvert." in page
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip()
+    assert title.startswith("Erreur : "), title
+    opening = re.search(r'<div class="messages"[^>]*>', page).group(0)
+    assert 'id="message-erreur"' in opening and 'tabindex="-1"' in opening
+    assert "autofocus" in opening and "/static/js/error-summary.js" in page
+
+
+def test_a_success_message_is_not_an_error(client):
+    dossier = DossierFactory(scheme_code="PDL-IN")
+    client.force_login(dossier.organisation.memberships.first().user)
+    response = client.post(
+        reverse("applications:step_bank", args=[dossier.pk]),
+        {
+            "iban": "FR7630006000011234567890189",
+            "bic": "AGRIFRPPXXX",
+            "account_holder": "Titulaire",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert '<div class="messages"' in page  # the page says the answers are saved
+    assert not re.search(r"<title>\s*Erreur", page)
+    assert "message-erreur" not in page and "resume-erreurs" not in page

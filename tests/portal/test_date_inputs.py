@@ -34,6 +34,7 @@ PROJECT_APPS = [
     "reporting",
     "api",
     "portal",
+    "common",
 ]
 FORM_MODULES = ["forms", "queue", "filters"]
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}")

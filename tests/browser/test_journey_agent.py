@@ -82,6 +82,21 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
         f"{len(names)} checklist buttons, {len(set(names))} distinct accessible names "
         f"(issue 13 point 7): {sorted(set(names))[:5]}"
     )
+    # The agent confirms the first criterion with a comment and saves: the page keeps them at
+    # the checklist, showing what is recorded.
+    opinion = criteria.get_by_role("combobox").first
+    opinion.select_option(
+        label=next(
+            o for o in opinion.locator("option").all_text_contents() if o.startswith("Confirm")
+        )
+    )
+    criteria.get_by_role("textbox").first.fill("Vérifié sur l'extrait Kbis.")
+    click(page, criteria.get_by_role("button").first)
+    assert page.url.endswith("#t-criteres"), (
+        f"after saving the checklist the page jumps back to the top: {page.url} (issue 13 point 7)"
+    )
+    criteria = page.get_by_role("region", name="Critères d'éligibilité")
+    assert "Vérifié sur l'extrait Kbis." in text_of(criteria), text_of(criteria)[:600]
 
     # Complements: the items, and the date by which the applicant answers.
     due = datetime.date.today() + datetime.timedelta(days=30)

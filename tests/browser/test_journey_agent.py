@@ -13,6 +13,7 @@ import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from applications.services import dossier_submit
 from portal.management.commands.seed_demo import Command as SeedDemo
@@ -99,7 +100,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     assert "Vérifié sur l'extrait Kbis." in text_of(criteria), text_of(criteria)[:600]
 
     # Complements: the items, and the date by which the applicant answers.
-    due = datetime.date.today() + datetime.timedelta(days=30)
+    due = timezone.localdate() + datetime.timedelta(days=30)
     page.get_by_label("Éléments demandés (un par ligne)").fill(
         "Devis signé du fournisseur de l'ERP\nDernière liasse fiscale"
     )
@@ -140,7 +141,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     reload_until(page, lambda: quote_link.count() == 1)
     assert_pdf(download(page, quote_link))
     assert page.get_by_label("Date de l'accusé de réception").input_value() == (
-        datetime.date.today().isoformat()
+        timezone.localdate().isoformat()
     )
     click(page, page.get_by_role("button", name="Émettre l'accusé de réception"))
     assert "Complet et recevable" in state(page)

@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from applications.enums import DossierState
 from applications.services import dossier_submit
@@ -82,7 +83,7 @@ def test_idf_agent_takes_a_dossier_through_the_commission_vote(
         award=Decimal(review.review_estimate(later)["award"]),
     )
     dossier = submitted_idf_dossier()
-    today = datetime.date.today()
+    today = timezone.localdate()
     watch_console(page)
 
     login(page, base, agent.email)

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from applications.services import dossier_submit
 from instruction import review, services
@@ -74,7 +75,7 @@ def test_payment_from_request_to_exported_batch(live_server, page, reference_dat
     lines = list(dossier.expenses.order_by("position"))
     pdf = tmp_path / "justificatif.pdf"
     pdf.write_bytes(PDF_BYTES)
-    today = datetime.date.today()
+    today = timezone.localdate()
     watch_console(page)
 
     # The beneficiary asks for the payment: one line per invoice, then the files.

@@ -8,10 +8,10 @@ result for a shop's online-sales project, 40 % of 6 000 € HT = 2 400,00 €. E
 visit_check.
 """
 
-import datetime
 import re
 
 import pytest
+from django.utils import timezone
 
 from portal.management.commands.seed_demo import Command as SeedDemo
 from schemes.core import SCHEMES
@@ -52,7 +52,7 @@ def test_visitor_reads_the_schemes_and_simulates_an_aid(live_server, page, refer
         findings(page).append(
             f"{page.url}: « Date de dépôt envisagée » is empty (issue 13 point 2)"
         )
-        filed_on.fill(datetime.date.today().isoformat())
+        filed_on.fill(timezone.localdate().isoformat())
     department = page.get_by_label("Département de l'établissement qui porte le projet")
     department.select_option(
         label=next(

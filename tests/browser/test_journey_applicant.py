@@ -261,6 +261,8 @@ def create_organisation(page, base: str, filing: Filing) -> None:
     siret.fill(filing.siret)
     press_enter(page, siret)  # the lookup form, submitted with the keyboard
     assert page.get_by_label("Raison sociale ou nom").input_value() == filing.organisation
+    # Issue 13 point 2 (every date input): the creation date found is shown, not left empty.
+    assert page.get_by_label("Date de création").input_value(), "the creation date is empty"
     if filing.headcount:
         page.get_by_label("Effectif salarié (ETP)").fill(filing.headcount)
     click(page, page.get_by_role("button", name="Enregistrer", exact=True))

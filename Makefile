@@ -14,16 +14,40 @@ PORT ?= 8000
 DEMO_MAIL := var/mail
 DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0 EMAIL_FILE_PATH=$(CURDIR)/$(DEMO_MAIL)
 
-.PHONY: install demo test quality seed serve clean
+.PHONY: install lock lock-check demo test quality seed serve clean
 
-$(STAMP): pyproject.toml scripts/check-system
+# The locks (`make lock` writes them from pyproject.toml): every package pinned, with its hashes.
+# The runtime set is what the Docker image and CI's production smoke test install; the dev set
+# (runtime + the dev extra, same versions) is what `make install` installs.
+LOCK_RUNTIME := requirements/runtime.txt
+LOCK_DEV := requirements/dev.txt
+LOCK_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --universal --python-version 3.11 \
+  --generate-hashes --custom-compile-command "make lock"
+
+$(STAMP): pyproject.toml $(LOCK_DEV) $(LOCK_RUNTIME) scripts/check-system
 	@PYTHON="$(PYTHON)" bash scripts/check-system
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+## lock: write requirements/runtime.txt and requirements/dev.txt from pyproject.toml (versions
+## already locked are kept: `make lock LOCK_ARGS=--upgrade` takes the newest allowed)
+lock: install
+	$(LOCK_COMPILE) $(LOCK_ARGS) -o $(LOCK_RUNTIME)
+	$(LOCK_COMPILE) $(LOCK_ARGS) --extra dev --constraint $(LOCK_RUNTIME) -o $(LOCK_DEV)
+
+## lock-check: the locks say what pyproject.toml asks for (fails when `make lock` is needed)
+lock-check: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
+	  && cp $(LOCK_RUNTIME) "$$tmp/runtime.txt" && cp $(LOCK_DEV) "$$tmp/dev.txt" \
+	  && $(LOCK_COMPILE) -o "$$tmp/runtime.txt" \
+	  && $(LOCK_COMPILE) --extra dev --constraint "$$tmp/runtime.txt" -o "$$tmp/dev.txt" \
+	  && diff -u $(LOCK_RUNTIME) "$$tmp/runtime.txt" && diff -u $(LOCK_DEV) "$$tmp/dev.txt" \
+	  || { echo "requirements/*.txt do not match pyproject.toml: run make lock" >&2; exit 1; }
 
 ## demo: install, migrate, load the demo data and serve the portal at http://127.0.0.1:$(PORT)
 ## (8000 unless `make demo PORT=8001`); the last lines printed say where, who and how
@@ -37,12 +61,20 @@ demo: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## quality: formatting, lint, migrations in sync, architecture layers
+# Tests and benchmarks may import the dev extra (hence DEP004 ignored), and kombu and redis, which
+# celery[redis] brings (tests/outbox); nothing missing nor only transitive otherwise.
+DEPTRY_TESTS := --per-rule-ignores 'DEP003=kombu|redis' $(foreach m,portal api reporting accounts \
+  audit outbox territories organisations schemes applications instruction payments common tests \
+  simulate_core,--known-first-party $(m))
+
+## quality: formatting, lint, migrations in sync, architecture layers, dependencies declared
 quality: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/deptry .
+	$(BIN)/deptry tests bench --exclude '\.venv' --ignore DEP002,DEP004 $(DEPTRY_TESTS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the tasks it enqueues, carry its id.
+    "portal.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -376,10 +378,27 @@ COMPANY_LOOKUP_URL = env_str(
 COMPANY_LOOKUP_TIMEOUT = env_int("COMPANY_LOOKUP_TIMEOUT", 5)
 COMPANY_LOOKUP_CACHE_SECONDS = env_int("COMPANY_LOOKUP_CACHE_SECONDS", 24 * 3600)
 
+# Logs: one JSON object per line on stderr (portal/observability.py), with the request id, which
+# the Celery tasks a request enqueues carry too; LOG_FORMAT=text for a human-readable console
+# (the default with DEBUG on).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "portal.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "portal.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
@@ -388,6 +407,20 @@ LOGGING = {
         "pikepdf": {"level": "WARNING"},
     },
 }
+
+# The worker and beat log through LOGGING too (JSON lines), not through Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors of the web and of the worker reported to Sentry when SENTRY_DSN is set (no personal data).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from portal.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", ""),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
 
 # REST API, webhooks and reporting.
 from portal.settings_api import *  # noqa: E402,F403

@@ -93,7 +93,10 @@ def aid_on_base(
     limit = ceiling if cap is None else min(cap, ceiling)
     if limit is not None and award > limit:
         award = limit
-        if cap is not None and cap < ceiling:
+        if cap is not None and cap <= 0:
+            # The cap is used up: cap_wait already says why (no « reliquat de 0,00 € »).
+            t.say("Plafond par entreprise entièrement consommé : aucune aide possible.")
+        elif cap is not None and cap < ceiling:
             t.reason(
                 "cap_remaining",
                 v.source("ceiling_per_company"),

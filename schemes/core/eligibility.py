@@ -10,7 +10,7 @@ from .checks import Criterion
 from .fmt import add_years, fr_date, fr_eur, fr_eur_round, fr_int, fr_pct
 from .inputs import Applicant, Situation
 from .model import RuleVersion
-from .naf import FAMILIES, display_naf, excluded_family
+from .naf import FAMILIES, display_naf, excluded_family, family_source
 from .reasons import Trace
 
 
@@ -160,10 +160,17 @@ def _hdf_profile(a: Applicant, v: RuleVersion, t: Trace, profiles: list[str]) ->
         profile.passed(f"Artisan ou commerçant inscrit au {regs}.")
         if registration:
             registration.passed(f"Inscription déclarée au {regs}.")
-        return False
+        if status:
+            # An ESS enterprise stays one whatever route admits it: the ESS-only exclusions
+            # (« Pour les Entreprises de l'ESS, ... ») apply to it (volet 1, « Exclusions »).
+            t.say(
+                "Le demandeur est aussi une entreprise de l'économie sociale et solidaire, "
+                f"{status} : les exclusions propres aux entreprises de l'ESS s'appliquent."
+            )
+        return status is not None
     if status:
         t.say(f"Entreprise de l'économie sociale et solidaire : {status}.")
-        profile.passed(f"Entreprise de l'ESS ({status}) : {_ess_facts(a)}.")
+        profile.passed(f"Entreprise de l'ESS, {status} : {_ess_facts(a)}.")
         if registration:
             registration.not_applicable(
                 "Non exigée : le demandeur est admis comme entreprise de l'ESS."
@@ -436,7 +443,9 @@ def _activity(a: Applicant, v: RuleVersion, t: Trace, ess: bool) -> None:
             naf.refuse(
                 "activity_excluded",
                 f"Code NAF déclaré : {display_naf(a.naf)} ({label}).",
-                family.source,
+                v.source("digital_core_excluded")
+                if family.code == "digital_core"
+                else family_source(family, v.source("excluded_activities")),
                 naf=display_naf(a.naf),
                 label=label,
                 family=family.label,
@@ -454,14 +463,14 @@ def _activity(a: Applicant, v: RuleVersion, t: Trace, ess: bool) -> None:
         core = Criterion(
             t,
             "digital_core",
-            FAMILIES["digital_core"].source,
+            v.source("digital_core_excluded"),
             "Numérique non cœur d'activité"
             + (" (entreprises de l'ESS)" if digital == "ess" else ""),
         )
         if not applies_digital:
             core.not_applicable(
                 "Non concerné : l'exclusion ne vise que les entreprises de l'ESS, le demandeur "
-                "n'est pas admis à ce titre."
+                "n'en est pas une."
             )
         elif a.digital_core:
             core.refuse("digital_core_excluded", "Le numérique est déclaré cœur d'activité.")

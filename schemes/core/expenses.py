@@ -13,6 +13,8 @@ from .inputs import Expense, Situation
 from .model import RuleVersion
 from .reasons import Trace
 
+_COUNT_FR = {1: "un", 2: "deux", 3: "trois"}
+
 
 @dataclass
 class Line:
@@ -72,8 +74,9 @@ def _line(
         t.line_reason("category_not_eligible", n, v.source("eligible_categories"))
         return Line(ZERO, f"Catégorie « {CATEGORIES[e.category]} » non éligible à ce dispositif.")
     if e.mode not in modes:
-        t.line_reason("leasing_excluded", n, v.source("eligible_modes"))
-        return Line(ZERO, "Crédit-bail ou location financière : non éligible.")
+        why = leasing_why(v)
+        t.line_reason("leasing_excluded", n, v.source("eligible_modes"), detail=why)
+        return Line(ZERO, f"Crédit-bail ou location financière : non retenu. {why}.")
     if e.committed_on is not None:
         if v.value("expenses_after_filing") and e.committed_on < s.filed_on:
             t.line_reason("committed_before_filing", n, v.source("expenses_after_filing"))
@@ -106,6 +109,21 @@ def _line(
             f"{e.months} = {fr_eur(amount)}."
         )
     return Line(cents(amount), note or "Retenue en totalité.")
+
+
+def leasing_why(v: RuleVersion) -> str:
+    """Why a leasing line is not retained: the text's own exclusion, or (when the text says
+    nothing of leasing) the interpretation recorded on `eligible_modes`, said as such."""
+    param = v.parameters["eligible_modes"]
+    if not param.note:
+        return (
+            "L'acquisition par crédit-bail (leasing) ou location financière est exclue par le texte"
+        )
+    note = param.note.removeprefix("Interprétation : ").rstrip(".")
+    return (
+        "Le texte du dispositif ne parle pas du crédit-bail (leasing) ni de la location "
+        f"financière ; interprétation retenue : {note}"
+    )
 
 
 def _period(s: Situation, v: RuleVersion, t: Trace, lines: list[Line]) -> None:
@@ -158,9 +176,15 @@ def _hardware(s: Situation, v: RuleVersion, t: Trace, lines: list[Line], basis: 
     for e in ranked:
         kind = e.device or f"line-{e.index}"
         if kind in kept_types or len(kept_types) >= max_devices:
-            t.line_reason(
-                "hardware_limit", e.index + 1, v.source("hardware_max_devices"), count=max_devices
-            )
+            if kind in kept_types:
+                t.line_reason("hardware_same_type", e.index + 1, v.source("hardware_max_devices"))
+            else:
+                t.line_reason(
+                    "hardware_limit",
+                    e.index + 1,
+                    v.source("hardware_max_devices"),
+                    count=_COUNT_FR.get(max_devices, str(max_devices)),
+                )
             why = (
                 "un seul matériel de ce type est retenu"
                 if kind in kept_types

@@ -23,6 +23,59 @@ class NafFamily:
     source: Source
 
 
+# The words of each volet's « Exclusions » list that a family implements, per volet of the
+# deliberation ("1)" artisans-commerçants, "2)" INESS); a family absent from a volet has none.
+VOLET_QUOTES: dict[str, dict[str, str]] = {
+    "liberal_regulated": {
+        "1)": "Professions libérales réglementées",
+        "2)": "Professions libérales réglementées",
+    },
+    "liberal_unregulated": {
+        "1)": "Professions libérales réglementées et non réglementées ou assimilées",
+        "2)": "Professions libérales réglementées et non réglementées ou assimilées",
+    },
+    "pharmacy": {"1)": "ou assimilées (pharmacies,...)", "2)": "ou assimilées (pharmacies,)"},
+    "bank": {
+        "1)": "Activités financières et immobilières (banques, ...)",
+        "2)": "Activités financières et immobilières (banques, ...)",
+    },
+    "insurance": {
+        "1)": "Activités financières et immobilières (..., assurances, ...)",
+        "2)": "Activités financières et immobilières (..., assurances, ...)",
+    },
+    "real_estate": {
+        "1)": "Activités financières et immobilières (..., agences immobilières,...)",
+        "2)": "Activités financières et immobilières (..., agences immobilières,)",
+    },
+    "training": {"1)": "Organismes de formation", "2)": "Organismes de formation"},
+    "consulting": {
+        "1)": "Organismes de formation, conseil, bureaux d'études",
+        "2)": "Organismes de formation, conseil, bureaux d'études",
+    },
+    "design_office": {
+        "1)": "Organismes de formation, conseil, bureaux d'études",
+        "2)": "Organismes de formation, conseil, bureaux d'études",
+    },
+    "wholesale": {"1)": "Commerce de gros."},
+    "purchasing_centre": {"1)": "Commerce de gros. Centrales d'achats", "2)": "Centrale d'achat"},
+    "digital_core": {
+        "1)": "Pour les Entreprises de l'ESS, Toute entreprise ayant le numérique pour cœur "
+        "d'activité",
+        "2)": "Toute entreprise ayant le numérique pour cœur d'activité",
+    },
+}
+
+
+def family_source(family: NafFamily, excluded: Source) -> Source:
+    """The passage that excludes `family` in the text of the version whose
+    `excluded_activities` parameter cites `excluded` (its own volet, for the deliberation)."""
+    if excluded.document == DELIB:
+        quote = VOLET_QUOTES.get(family.code, {}).get(excluded.passage[:2])
+        if quote:
+            return Source(DELIB, f"{excluded.passage} : « {quote} »")
+    return excluded
+
+
 FAMILIES: dict[str, NafFamily] = {
     f.code: f
     for f in (
@@ -107,19 +160,26 @@ FAMILIES: dict[str, NafFamily] = {
     )
 }
 
-# (prefix, family, NAF label). Reviewed against the NAF rév. 2 nomenclature (INSEE).
+# (prefix, family, NAF label). Each label is the official INSEE label of the NAF rév. 2
+# level the prefix names (division "64", group "661", class "5829", sub-class "4773Z"), checked
+# against the nomenclature (tests/schemes/test_core_naf.py pins each one).
 NAF_TABLE: tuple[tuple[str, str, str], ...] = (
-    ("6910Z", "liberal_regulated", "Activités juridiques (avocats, notaires, huissiers)"),
+    ("6910Z", "liberal_regulated", "Activités juridiques"),
     ("6920Z", "liberal_regulated", "Activités comptables"),
     ("7111Z", "liberal_regulated", "Activités d'architecture"),
     ("7112A", "liberal_regulated", "Activité des géomètres"),
     ("7500Z", "liberal_regulated", "Activités vétérinaires"),
     ("8621Z", "liberal_regulated", "Activité des médecins généralistes"),
-    ("8622", "liberal_regulated", "Activité des médecins spécialistes et radiodiagnostic"),
+    ("8622", "liberal_regulated", "Activité des médecins spécialistes"),
     ("8623Z", "liberal_regulated", "Pratique dentaire"),
     ("8690B", "liberal_regulated", "Laboratoires d'analyses médicales"),
     ("8690D", "liberal_regulated", "Activités des infirmiers et des sages-femmes"),
-    ("8690E", "liberal_regulated", "Rééducation, appareillage, pédicurie-podologie"),
+    (
+        "8690E",
+        "liberal_regulated",
+        "Activités des professionnels de la rééducation, de l'appareillage et des "
+        "pédicures-podologues",
+    ),
     ("7410Z", "liberal_unregulated", "Activités spécialisées de design"),
     ("7430Z", "liberal_unregulated", "Traduction et interprétation"),
     (
@@ -128,13 +188,21 @@ NAF_TABLE: tuple[tuple[str, str, str], ...] = (
         "Activités spécialisées, scientifiques et techniques diverses",
     ),
     ("8690F", "liberal_unregulated", "Activités de santé humaine non classées ailleurs"),
-    ("4773Z", "pharmacy", "Commerce de détail de produits pharmaceutiques (pharmacies)"),
+    (
+        "4773Z",
+        "pharmacy",
+        "Commerce de détail de produits pharmaceutiques en magasin spécialisé",
+    ),
     ("64", "bank", "Activités des services financiers, hors assurance et caisses de retraite"),
-    ("661", "bank", "Activités auxiliaires de services financiers, hors assurance"),
+    (
+        "661",
+        "bank",
+        "Activités auxiliaires de services financiers, hors assurance et caisses de retraite",
+    ),
     ("6630Z", "bank", "Gestion de fonds"),
-    ("65", "insurance", "Assurance, réassurance, caisses de retraite"),
-    ("662", "insurance", "Activités auxiliaires d'assurance (agents et courtiers)"),
-    ("68", "real_estate", "Activités immobilières (dont agences immobilières 68.31Z)"),
+    ("65", "insurance", "Assurance"),
+    ("662", "insurance", "Activités auxiliaires d'assurance et de caisses de retraite"),
+    ("68", "real_estate", "Activités immobilières"),
     ("8559A", "training", "Formation continue d'adultes"),
     ("8559B", "training", "Autres enseignements"),
     ("8560Z", "training", "Activités de soutien à l'enseignement"),
@@ -146,19 +214,20 @@ NAF_TABLE: tuple[tuple[str, str, str], ...] = (
     ("7490A", "design_office", "Activité des économistes de la construction"),
     ("46", "wholesale", "Commerce de gros, à l'exception des automobiles et des motocycles"),
     ("4531Z", "wholesale", "Commerce de gros d'équipements automobiles"),
-    ("4619A", "purchasing_centre", "Centrales d'achat alimentaires"),
-    (
-        "4619B",
-        "purchasing_centre",
-        "Autres intermédiaires du commerce en produits divers (centrales d'achat non alimentaires)",
-    ),
+    ("4612A", "purchasing_centre", "Centrales d'achat de carburant"),
+    ("4617A", "purchasing_centre", "Centrales d'achat alimentaires"),
+    ("4619A", "purchasing_centre", "Centrales d'achat non alimentaires"),
     ("5821Z", "digital_core", "Édition de jeux électroniques"),
-    ("5829", "digital_core", "Édition de logiciels"),
+    ("5829", "digital_core", "Édition d'autres logiciels"),
     ("6201Z", "digital_core", "Programmation informatique"),
-    ("6202", "digital_core", "Conseil informatique et tierce maintenance"),
+    ("6202", "digital_core", "Conseil informatique"),
     ("6203Z", "digital_core", "Gestion d'installations informatiques"),
     ("6209Z", "digital_core", "Autres activités informatiques"),
-    ("631", "digital_core", "Traitement de données, hébergement, portails Internet"),
+    (
+        "631",
+        "digital_core",
+        "Traitement de données, hébergement et activités connexes ; portails Internet",
+    ),
 )
 
 _NAF_RE = re.compile(r"^\d{4}[A-Z]$")

@@ -76,8 +76,14 @@ AC_CERTIFIERS = (
 )
 
 
+AMOUNTS_HEADING = {
+    V1: "Montant et intensité des aides",
+    V2: "Montant, intensité et cumul des aides",
+}
+
+
 def _common(volet: str, fiche: str) -> dict[str, Param]:
-    amounts = f"{volet}, « Montant et intensité des aides »"
+    amounts = f"{volet}, « {AMOUNTS_HEADING[volet]} »"
     return {
         "departments": p(
             list(HDF_DEPARTMENTS),
@@ -171,6 +177,15 @@ def _common(volet: str, fiche: str) -> dict[str, Param]:
             "fois, sur présentation des factures acquittées »",
         ),
         "advance_threshold": p(None, DELIB, f"{volet}, « Modalités » : versement en une fois"),
+        "final_proration": p(
+            True,
+            DELIB,
+            f"{volet}, « Modalités » : « Versement de l'aide en une fois, sur présentation des "
+            f"factures acquittées » ; {AMOUNTS_HEADING[volet]} : « Taux d'intervention de 40 % "
+            "des investissements éligibles HT »",
+            "Interprétation : l'aide est recalculée au taux sur les factures acquittées retenues, "
+            "jamais au-dessus de l'aide accordée.",
+        ),
         "payment_terms": p(
             "Versement en une fois, sur présentation des factures acquittées.",
             DELIB,

@@ -64,9 +64,9 @@ def idf_version() -> RuleVersion:
         "tiers": p(
             [{"from": D(a), "award": D(b)} for a, b in TIERS],
             T,
-            "« MONTANT DES DEPENSES "
-            "ELIGIBLES / MONTANT DU CHEQUE » : « A partir de 2 000 € : 1 000 € » ... « A "
-            "partir de 20 000 € : 10 000 € »",
+            "tableau « MONTANT DES DEPENSES ELIGIBLES » / « MONTANT DU CHEQUE » : de « A "
+            "partir de 2 000 € » (chèque de 1 000 €) à « A partir de 20 000 € » (chèque de "
+            "10 000 €)",
             "Le chèque est celui de la plus haute tranche atteinte par l'assiette.",
         ),
         "floor": p(D("2000"), T, "barème : « A partir de 2 000 € »"),
@@ -97,7 +97,8 @@ def idf_version() -> RuleVersion:
             ["purchase", "service", "subscription"],
             T,
             "« TYPES DE DEPENSES » : « abonnement », « licence, acquisition, développement »",
-            "Interprétation : le crédit-bail n'est pas cité ; exclu.",
+            "Interprétation : le texte cite l'abonnement, la licence, l'acquisition et le "
+            "développement, pas le crédit-bail : il n'est pas retenu.",
         ),
         "subscription_months_cap": p(
             12,
@@ -154,6 +155,13 @@ def idf_version() -> RuleVersion:
             "Interprétation : versement unique sur justification des dépenses.",
         ),
         "advance_threshold": p(None, T, "pas d'avance"),
+        "final_proration": p(
+            True,
+            T,
+            "tableau « MONTANT DES DEPENSES ELIGIBLES » / « MONTANT DU CHEQUE »",
+            "Interprétation : le chèque est recalculé avec le même barème sur les dépenses "
+            "justifiées, jamais au-dessus du chèque accordé.",
+        ),
         "payment_terms": p(
             "Versement unique du chèque sur justification des dépenses (le texte "
             "ne prévoit pas d'avance).",

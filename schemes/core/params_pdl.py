@@ -198,8 +198,8 @@ def pdl_version() -> RuleVersion:
             ["purchase", "service", "subscription"],
             F,
             "questions 31 et 33 : paiement sur factures acquittées",
-            "Interprétation : le crédit-bail ou la location financière ne "
-            "donnent pas de facture d'investissement acquittée ; exclus.",
+            "Interprétation : le crédit-bail ou la location financière ne donnent pas de "
+            "facture d'investissement acquittée (questions 31 et 33) : ils ne sont pas retenus.",
         ),
         "subscription_months_cap": p(None, F, "la FAQ ne limite pas la durée des abonnements"),
         "hardware_max_devices": p(
@@ -264,6 +264,15 @@ def pdl_version() -> RuleVersion:
             D("4000"),
             F,
             "question 31 : « Toute aide inférieure ou égale à 4000€ est versée en une seule fois »",
+        ),
+        "final_proration": p(
+            True,
+            F,
+            "question 37 : « la subvention pourra être proratisée si le montant de dépenses "
+            "prévues n'a pas été atteint »",
+            "L'aide finale est le taux appliqué aux dépenses justifiées, jamais au-dessus de "
+            "l'aide accordée (exemple de la question 37 : 15 000 € prévus sur 30 000 € HT, "
+            "20 000 € HT justifiés, 10 000 € versés).",
         ),
         "payment_terms": p(
             "Avance de 30 % sur devis signé pour une aide de plus de 4 000 €, solde "

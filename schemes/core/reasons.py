@@ -17,11 +17,9 @@ _D1 = "1) volet artisans-commerçants"
 REASONS: dict[str, tuple[str, Source]] = {
     "no_rules_in_force": (
         "Aucune règle du dispositif {scheme} n'est en vigueur pour un dossier déposé le {date}.",
-        Source(
-            DELIB,
-            f"{_D1}, dernier alinéa : « pour tout dossier déposé à compter du 1er "
-            "novembre 2021 jusqu'à l'arrêt du cadre d'intervention prévu le 31 décembre 2022 »",
-        ),
+        # Cited only when the portal stores no version at all of the scheme; otherwise the
+        # reason cites the validity passage of the scheme's own text (versions.validity_source).
+        Source(CONTRACT, "section 2, champ « filed_on »"),
     ),
     "kind_not_allowed": (
         "Ce dispositif est réservé aux {allowed} : un demandeur de type « {kind} » ne peut pas "
@@ -132,13 +130,12 @@ REASONS: dict[str, tuple[str, Source]] = {
         Source(DELIB, f"{_D1} : « Taux d'intervention de 40 % des investissements éligibles HT »"),
     ),
     "category_not_eligible": (
-        "Dépense non retenue (ligne {lines}) : sa catégorie n'est pas prévue par le dispositif ou "
+        "Dépense non retenue ({lines}) : sa catégorie n'est pas prévue par le dispositif ou "
         "en est exclue.",
         Source(DELIB, f"{_D1}, « Dépenses éligibles » et « Dépenses inéligibles »"),
     ),
     "leasing_excluded": (
-        "L'acquisition par crédit-bail (leasing) ou location financière n'est pas éligible "
-        "(ligne {lines}).",
+        "{detail} ({lines}).",
         Source(
             DELIB,
             f"{_D1}, « Dépenses inéligibles » : « Acquisition par crédit-bail (leasing) "
@@ -146,18 +143,29 @@ REASONS: dict[str, tuple[str, Source]] = {
         ),
     ),
     "subscription_capped": (
-        "Les abonnements ne sont retenus que sur {months} mois (ligne {lines}).",
+        "Les abonnements ne sont retenus que sur {months} mois ({lines}).",
         Source(DELIB, f"{_D1}, « Dépenses éligibles » : « de l'abonnement (limité à 12 mois) »"),
     ),
     "hardware_capped": (
-        "Le matériel informatique est retenu dans la limite de {cap} par matériel (ligne {lines}).",
+        "Le matériel informatique est retenu dans la limite de {cap} par matériel ({lines}).",
         Source(
             DELIB, f"{_D1}, « Dépenses éligibles » : « dans la limite de 800 € HT par matériel »"
         ),
     ),
     "hardware_limit": (
-        "Au plus {count} des trois matériels (ordinateur, tablette, smartphone) sont retenus, les "
-        "plus favorables ; ligne {lines} non retenue.",
+        "Sur un même projet, seuls {count} des trois matériels (ordinateur, tablette, "
+        "smartphone) sont retenus, les {count} plus favorables au demandeur ; les autres ne "
+        "sont pas retenus ({lines}).",
+        Source(
+            DELIB,
+            f"{_D1}, « Dépenses éligibles » : « ne seront retenus au maximum que deux "
+            "des trois matériels »",
+        ),
+    ),
+    "hardware_same_type": (
+        "Un seul matériel de chaque type (ordinateur, tablette, smartphone) est retenu sur un "
+        "même projet, le plus favorable au demandeur ; les autres ne sont pas retenus "
+        "({lines}).",
         Source(
             DELIB,
             f"{_D1}, « Dépenses éligibles » : « ne seront retenus au maximum que deux "
@@ -165,7 +173,7 @@ REASONS: dict[str, tuple[str, Source]] = {
         ),
     ),
     "committed_before_filing": (
-        "Une dépense engagée avant le dépôt du dossier n'est pas éligible (ligne {lines}).",
+        "Une dépense engagée avant le dépôt du dossier n'est pas éligible ({lines}).",
         Source(
             DELIB,
             f"{_D1} : « Ne pourront être éligibles que les dépenses réalisées a "
@@ -173,19 +181,19 @@ REASONS: dict[str, tuple[str, Source]] = {
         ),
     ),
     "committed_before_date": (
-        "Seules les dépenses engagées à partir du {date} sont éligibles (ligne {lines}).",
+        "Seules les dépenses engagées à partir du {date} sont éligibles ({lines}).",
         Source(
             IDF_TEXT, "« TYPES DE DEPENSES » : « Les dépenses (engagées à partir du 12/03/2020) »"
         ),
     ),
     "outside_expense_period": (
-        "Les dépenses doivent porter sur une durée maximale d'un an (ligne {lines}, engagée plus "
-        "d'un an après la première dépense).",
+        "Les dépenses doivent porter sur une durée maximale d'un an : une dépense engagée plus "
+        "d'un an après la première n'est pas retenue ({lines}).",
         Source(IDF_TEXT, "« TYPES DE DEPENSES » : « portent sur une durée maximale d'un an »"),
     ),
     "same_project_already_funded": (
         "Un projet déjà aidé par ce dispositif ne peut pas faire l'objet d'une deuxième aide "
-        "(ligne {lines}).",
+        "({lines}).",
         Source(
             PDL_FAQ,
             "question 14 : « Elle ne pourra toutefois pas redemander une deuxième aide "
@@ -369,6 +377,13 @@ class Trace:
 
     def flush_line_reasons(self) -> None:
         for code, (lines, source, values) in self._line_reasons.items():
-            numbers = ", ".join(str(n) for n in sorted(lines))
-            self.reason(code, source, lines=numbers, **values)
+            self.reason(code, source, lines=_lines_phrase(sorted(lines)), **values)
         self._line_reasons.clear()
+
+
+def _lines_phrase(numbers: list[int]) -> str:
+    """« ligne 3 » or « lignes 3 et 5 »."""
+    items = [str(n) for n in numbers]
+    if len(items) == 1:
+        return f"ligne {items[0]}"
+    return "lignes " + ", ".join(items[:-1]) + " et " + items[-1]

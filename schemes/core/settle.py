@@ -9,9 +9,9 @@ from typing import Any
 from .amounts import aid_on_base
 from .fmt import ZERO, cents, fr_date, fr_eur, fr_pct, money
 from .inputs import parse_settle
-from .model import InputError, RuleVersion
+from .model import InputError, RuleVersion, Source
 from .reasons import INELIGIBLE, Trace
-from .versions import default_versions, select_version
+from .versions import default_versions, select_version, validity_source
 
 
 def settle(data: dict | list, versions: Sequence[RuleVersion] | None = None) -> dict | list:
@@ -38,7 +38,11 @@ def settle_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
     )
     if v is None:
         t.reason(
-            "no_rules_in_force", None, effect=INELIGIBLE, scheme=r.scheme, date=fr_date(r.filed_on)
+            "no_rules_in_force",
+            validity_source(versions, r.scheme),
+            effect=INELIGIBLE,
+            scheme=r.scheme,
+            date=fr_date(r.filed_on),
         )
         t.say("Aucune règle en vigueur à cette date : le paiement ne peut pas être calculé.")
         return _result(r.scheme, None, False, ZERO, None, None, None, t)
@@ -88,7 +92,7 @@ def settle_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
         planned = fr_eur(r.planned_base) if r.planned_base is not None else "non précisées"
         t.reason(
             "final_prorated",
-            v.source("rate") if v.value("rate") is not None else v.source("tiers"),
+            _proration_source(v),
             actual=fr_eur(r.actual_base),
             planned=planned,
             final=fr_eur(final),
@@ -134,3 +138,11 @@ def _result(
         "reasons": t.reasons,
         "explanation": t.explanation,
     }
+
+
+def _proration_source(v: RuleVersion) -> Source:
+    """The text that has the aid recomputed on the justified expenses (a version stored before
+    `final_proration` existed: its rate or scale)."""
+    if "final_proration" in v.parameters:
+        return v.source("final_proration")
+    return v.source("rate") if v.value("rate") is not None else v.source("tiers")

@@ -15,7 +15,7 @@ from .history import check_de_minimis, check_history
 from .inputs import parse_situation
 from .model import InputError, RuleVersion
 from .reasons import Trace
-from .versions import default_versions, select_version
+from .versions import default_versions, select_version, validity_source
 
 
 def simulate(data: dict | list, versions: Sequence[RuleVersion] | None = None) -> dict | list:
@@ -49,6 +49,7 @@ def simulate_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
             "no_rules_in_force",
             f"Dossier déposé le {fr_date(s.filed_on)} : aucune version des règles "
             f"{s.scheme} n'est en vigueur.",
+            validity_source(versions, s.scheme),
             scheme=s.scheme,
             date=fr_date(s.filed_on),
         )

@@ -220,3 +220,7 @@ def reference_data(transactional_db):
         "schemes.migrations.0002_seed_schemes",
     ):
         importlib.import_module(module).seed(apps, None)
+    # The regions' signatory wording (« Pour la Présidente et par délégation »), also a data step.
+    importlib.import_module("territories.migrations.0004_region_signatory").set_delegations(
+        apps, None
+    )

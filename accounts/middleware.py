@@ -22,6 +22,7 @@ OPEN_PREFIXES = (
     "/comptes/logout/",
     "/static/",
     "/healthz",
+    "/sante/",
 )
 # The activity stamp is rewritten at most once a minute: a session write on every page would
 # cost an UPDATE per request, for an idle timeout counted in tens of minutes.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from instruction import urls as instruction_urls
-from portal import views, views_personal_data
+from portal import health, views, views_personal_data
 from schemes import api as schemes_api
 
 portal_patterns = [
@@ -18,6 +18,9 @@ portal_patterns = [
 urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("healthz", views.healthz, name="healthz"),
+    # Liveness and readiness, in JSON, without login (portal/health.py).
+    path("sante/", health.liveness, name="health_live"),
+    path("sante/pret/", health.readiness, name="health_ready"),
     path("comptes/", include("accounts.urls")),
     path("comptes/", include("allauth.urls")),
     path("organisations/", include("organisations.urls")),

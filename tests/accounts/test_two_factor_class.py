@@ -33,6 +33,8 @@ OPEN_NAMES = {
     "accounts:otp_enrol",
     "account_logout",
     "healthz",
+    "health_live",
+    "health_ready",
 }
 STAFF = ("agent_hdf", "finance_hdf", "manager_hdf", "admin", "agent_pdl")
 WITHOUT_DEVICE = "agent_pdl"  # a staff member who has not enrolled yet

@@ -199,6 +199,8 @@ MATRIX: dict[str, Entry] = {
     "portal:accessibility": Entry(PUBLIC),
     "portal:personal_data": Entry(PUBLIC),
     "healthz": Entry(PUBLIC),
+    "health_live": Entry(PUBLIC),
+    "health_ready": Entry(PUBLIC),
     # Accounts (own data only: no object id in the URL)
     # Second factor (a password-only staff session: tests/accounts/test_two_factor_class.py)
     "accounts:otp_manage": Entry(LOGGED_IN),

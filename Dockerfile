@@ -23,10 +23,11 @@ RUN groupadd --system --gid 1000 app \
 
 WORKDIR /app
 
-# Dependencies first, so that code changes do not reinstall them (the project ships no package:
-# `pip install .` installs the dependencies of pyproject.toml; the code runs from /app).
-COPY pyproject.toml ./
-RUN pip install . && rm -rf build *.egg-info
+# Dependencies first, so that code changes do not reinstall them: exactly the runtime lock
+# (requirements/runtime.txt, `make lock`: every package pinned with its hashes, none of the dev
+# extra), which CI's production smoke test installs too. The code runs from /app.
+COPY requirements/runtime.txt requirements/runtime.txt
+RUN pip install --require-hashes --no-deps -r requirements/runtime.txt
 
 COPY . .
 
@@ -42,5 +43,9 @@ RUN SECRET_KEY=collectstatic-only-not-a-secret python manage.py collectstatic --
 USER app
 VOLUME ["/data/private"]
 EXPOSE 8000
+
+# Liveness of the web service (the worker and beat have their own checks in docker-compose.yml).
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "scripts/probe.py", "http://127.0.0.1:8000/sante/"]
 
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

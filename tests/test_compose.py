@@ -2,6 +2,9 @@
 
 import importlib
 import importlib.util
+import json
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -150,3 +153,85 @@ def test_only_the_worker_holds_the_audit_signing_key_and_the_anchor_file(compose
     from audit.tasks import anchor_audit_trail
 
     assert anchor_audit_trail.name in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+
+
+# --- The image and the stack fit for production (issue 15) -----------------------------------------
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+RUNTIME_LOCK = ROOT / "requirements" / "runtime.txt"
+DEV_LOCK = ROOT / "requirements" / "dev.txt"
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    pins = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line and not line[0].isspace() and "==" in line and not line.startswith("#"):
+            name, version = line.split(";")[0].split("\\")[0].strip().split("==")
+            pins[name.lower().replace("_", "-")] = version
+    return pins
+
+
+def _requirement_name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_every_long_running_service_restarts_and_the_migration_is_one_shot(compose):
+    for name, service in compose["services"].items():
+        if name == "migrate":
+            assert service["restart"].startswith("on-failure"), name
+        else:
+            assert service["restart"] in ("unless-stopped", "always"), name
+            assert service["healthcheck"]["test"], name
+
+
+def test_exactly_one_beat(compose):
+    runs_beat = [
+        name
+        for name, service in compose["services"].items()
+        if "beat" in service.get("command", [])
+        or "-B" in service.get("command", [])
+        or "--beat" in service.get("command", [])
+    ]
+    assert runs_beat == ["beat"]
+    assert compose["services"]["beat"]["deploy"]["replicas"] == 1
+
+
+def test_the_image_checks_its_health_on_sante_as_compose_does(compose):
+    healthcheck = next(line for line in DOCKERFILE.splitlines() if line.strip().startswith("CMD ["))
+    command = json.loads(healthcheck.strip().removeprefix("CMD "))
+    assert command == ["python", "scripts/probe.py", "http://127.0.0.1:8000/sante/"]
+    assert "HEALTHCHECK " in DOCKERFILE
+    assert compose["services"]["web"]["healthcheck"]["test"] == ["CMD", *command]
+
+
+def test_the_image_runs_as_a_non_root_user_with_compiled_static_files():
+    users = [line.split()[1] for line in DOCKERFILE.splitlines() if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert "collectstatic --noinput" in DOCKERFILE and "compileall" in DOCKERFILE
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {"tests", "bench", ".venv"} <= set(ignored)
+
+
+def test_the_image_installs_the_runtime_lock_only():
+    installs = [line for line in DOCKERFILE.splitlines() if "pip install" in line]
+    assert installs == ["RUN pip install --require-hashes --no-deps -r requirements/runtime.txt"]
+    assert "dev" not in "".join(installs)
+
+
+def test_the_locks_pin_every_dependency_with_hashes_and_agree():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime, dev = _pins(RUNTIME_LOCK), _pins(DEV_LOCK)
+    for requirement in project["dependencies"]:
+        name = _requirement_name(requirement)
+        assert name in runtime, name
+        assert "<" in requirement, f"{requirement}: no upper bound"
+    for requirement in project["optional-dependencies"]["dev"]:
+        assert _requirement_name(requirement) in dev, requirement
+        assert "<" in requirement, f"{requirement}: no upper bound"
+    # Nothing of the dev set in the runtime lock; the dev lock has the runtime versions.
+    for tool in ("pytest", "ruff", "playwright", "locust", "schemathesis", "hypothesis", "deptry"):
+        assert tool not in runtime, tool
+    assert {name: dev[name] for name in runtime} == runtime
+    for lock in (RUNTIME_LOCK, DEV_LOCK):
+        text = lock.read_text(encoding="utf-8")
+        assert text.count("==") <= text.count("--hash=sha256:")

@@ -1,9 +1,6 @@
 """Official documents of the instruction: the PDFs say the right things, are stored once, are
 e-mailed once and are downloaded only by the organisation's members and the region's agents."""
 
-import re
-import shutil
-import subprocess
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -21,19 +18,10 @@ from instruction.models import AgendaItem, CommissionSession, ExpenseRetention, 
 from instruction.tasks import generate_document
 from tests.applications.factories import DossierFactory
 from tests.factories import MembershipFactory, RoleAssignmentFactory, UserFactory, region
+from tests.pdf import pdf_text
 
 PARIS = ZoneInfo("Europe/Paris")
-PDFTOTEXT = shutil.which("pdftotext")
 Kind = DossierDocument.Kind
-
-
-def pdf_text(pdf: bytes) -> str:
-    """The PDF's text with every run of whitespace (including non-breaking) as one space."""
-    if PDFTOTEXT is None:
-        pytest.skip("pdftotext (Debian package poppler-utils) is not installed")
-    out = subprocess.run([PDFTOTEXT, "-raw", "-", "-"], input=pdf, capture_output=True)
-    assert out.returncode == 0, out.stderr
-    return re.sub(r"\s+", " ", out.stdout.decode().replace("\u00a0", " ").replace("\u202f", " "))
 
 
 def decided(dossier, *, amount, on, retained=None, motivation="", state="accepted", **review):

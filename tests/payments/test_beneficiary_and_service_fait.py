@@ -1,6 +1,5 @@
 """Payment requests by the beneficiary and service fait by the agent, through the real flow."""
 
-import subprocess
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,6 +18,7 @@ from payments.models import Payment, PaymentRequest, ProviderChange, RecoveryOrd
 from tests.applications.factories import PDF_BYTES
 from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.payments.conftest import member_of
+from tests.pdf import pdf_raw_text
 
 pytestmark = pytest.mark.django_db
 
@@ -341,13 +341,9 @@ def test_statement_pdf_lists_expense_lines_and_award(client, awarded, tmp_path):
     client.force_login(member_of(dossier))
     response = client.get(reverse("payments:statement_pdf", args=[dossier.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    path = tmp_path / "etat.pdf"
-    path.write_bytes(
+    text = pdf_raw_text(
         b"".join(response.streaming_content) if response.streaming else response.content
     )
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
     assert "État récapitulatif des dépenses" in text
     assert "15 000,00 €" in text and "24 000,00 €" in text and "6 000,00 €" in text
     flat = " ".join(text.split())

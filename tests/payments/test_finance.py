@@ -3,7 +3,6 @@
 import csv
 import hashlib
 import io
-import subprocess
 import threading
 from datetime import timedelta
 from decimal import Decimal
@@ -32,6 +31,7 @@ from territories.models import Region
 from tests.factories import RoleAssignmentFactory
 from tests.instruction.conftest import submitted  # noqa: F401
 from tests.payments.conftest import member_of
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -337,14 +337,7 @@ def test_recovery_order_pdf_states_the_amount_and_is_emailed_once(
     assert order.amount == balance.to_recover > 0
     document = DossierDocument.objects.get(dossier=dossier, kind=DossierDocument.Kind.RECOVERY)
     assert document.reference == f"TR-{dossier.number}"
-    text = (
-        subprocess.run(
-            ["pdftotext", "-layout", document.file.path, "-"], capture_output=True, check=True
-        )
-        .stdout.decode()
-        .replace("\u00a0", " ")
-        .replace("\u202f", " ")
-    )
+    text = pdf_text(document.file.path)
     amount = f"{order.amount:,.2f}".replace(",", " ").replace(".", ",")
     assert "Titre de recette" in text and f"{amount} €" in text
     assert "tribunal administratif de Nantes" in text and "30 jours" in text

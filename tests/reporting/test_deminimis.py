@@ -3,8 +3,6 @@ export for the national register."""
 
 import csv
 import io
-import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -24,6 +22,7 @@ from reporting.deminimis import (
 from schemes.core.catalog import REG_1407, REG_2831
 from tests.applications.factories import DossierFactory
 from tests.factories import RoleAssignmentFactory, UserFactory
+from tests.pdf import pdf_text
 from tests.reporting.conftest import decide_on
 
 pytestmark = pytest.mark.django_db
@@ -123,18 +122,12 @@ def test_panel_is_empty_for_communes(open_calls):
     assert award_attachments(dossier) == []
 
 
-@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) missing")
 def test_attestation_states_the_aid_the_regulation_and_the_amounts(awarded, tmp_path):
     dossier = decide_on(awarded("INAC"), date(2025, 3, 14))
     declare(dossier, "BPI", date(2024, 6, 1), "4321.10")
     pdf = render_attestation_pdf(dossier)
     assert pdf.startswith(b"%PDF")
-    path = tmp_path / "attestation.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(
-        ["/usr/bin/pdftotext", str(path), "-"], capture_output=True, check=True, text=True
-    ).stdout
-    text = " ".join(text.replace(NBSP, " ").split())
+    text = pdf_text(pdf)
     amount = f"{dossier.awarded_amount:,.2f}".replace(",", " ").replace(".", ",")
     assert "Attestation d'aide de minimis" in text
     assert dossier.organisation.name in text and dossier.organisation.siret in text

@@ -20,9 +20,8 @@ from schemes.core.catalog import CONTRACT, DELIB, PDL_FAQ
 
 from .situations import settle_requests, situations
 
+# The shared folder beside the repository (as laid out for development and CI).
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-if not SEEDS.exists():  # the shared folder next to the repository, else the copy in /work
-    SEEDS = Path("/work/shared/seeds")
 VERSIONS = default_versions()
 # Reasons that no scheme text gives: the engine's own (nothing left to pay; a date for which the
 # portal stores no rules at all). They cite the contract of the engine, never a scheme's text.

@@ -661,14 +661,13 @@ BUG_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "case"),
-    BUG_CASES or [pytest.param(None, None, marks=pytest.mark.skip(reason="no known bug"))],
-)
-def test_known_authorization_bugs(name, case, world, clients):
-    """Each documented bug: the expected answer, which the portal does not give yet."""
-    problems = check_entry(name, MATRIX[name], world, clients, only={case})
-    assert not problems, "\n".join(problems)
+if BUG_CASES:  # no placeholder test, always skipped, when no bug is known
+
+    @pytest.mark.parametrize(("name", "case"), BUG_CASES)
+    def test_known_authorization_bugs(name, case, world, clients):
+        """Each documented bug: the expected answer, which the portal does not give yet."""
+        problems = check_entry(name, MATRIX[name], world, clients, only={case})
+        assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("name", list(ADMIN_SAMPLES))

@@ -13,8 +13,8 @@ from audit.services import audit_record
 from instruction.enums import Vote
 from instruction.models import AgendaItem, CommissionSession
 from instruction.services import (
-    COMMISSION_SCHEMES,
     award_dossier,
+    commission_schemes,
     refuse_dossier,
     require_agent,
     review_of,
@@ -42,7 +42,7 @@ def session_create(*, user, region, number: str, date) -> CommissionSession:
 def dossier_schedule(*, user, dossier: Dossier, session: CommissionSession) -> AgendaItem:
     """Put a favourable IDF-CN2 proposal on the agenda of a session."""
     require_agent(user, dossier)
-    if dossier.scheme.code not in COMMISSION_SCHEMES:
+    if dossier.scheme.code not in commission_schemes():
         raise TransitionError("Ce dispositif n'est pas voté en commission permanente.")
     if session.region_id != dossier.scheme.region_id:
         raise TransitionError("Cette séance est celle d'une autre Région.")

@@ -3,10 +3,10 @@
 - first contact within a month of submission: PDL FAQ (« premier contact … dans le mois »), used for
   every scheme as a service commitment;
 - answer to a complements request: the due date the agent sets (default 30 days);
-- realisation: PDL-IN from the expense start date to two years after the award decision, then six
-  months to send the proofs (PDL FAQ, « délai de réalisation »); IDF-CN2 expenses over one year at
-  most (idf-cheque-numerique-volet2.md, « TYPES DE DEPENSES »); the Hauts-de-France deliberation sets
-  no period: none unless configured.
+- realisation and proofs: the cited parameters of the scheme's rule version
+  (`realisation_months_after_award`, `realisation_months_after_start`, `proofs_months`: PDL FAQ 27,
+  IDF « durée maximale d'un an »; the Hauts-de-France deliberation sets none), read through
+  schemes.core.procedure; settings.INSTRUCTION_DEADLINES may override them per scheme.
 """
 
 from datetime import date
@@ -18,6 +18,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from schemes.core import procedure
+from schemes.selectors import rule_versions
+
 DEFAULTS = {
     "first_contact_days": 30,
     "complements_days": 30,
@@ -25,15 +28,16 @@ DEFAULTS = {
     "realisation_months_after_start": None,
     "proofs_months": None,
 }
-PER_SCHEME = {
-    "PDL-IN": {"realisation_months_after_award": 24, "proofs_months": 6},
-    "IDF-CN2": {"realisation_months_after_start": 12, "proofs_months": 6},
-}
 
 
-def deadline_settings(scheme_code: str) -> dict:
+def deadline_settings(scheme_code: str, day: date | None = None) -> dict:
+    """The scheme's deadlines: its rules' cited values, then the region's configuration."""
     configured = getattr(settings, "INSTRUCTION_DEADLINES", {}).get(scheme_code, {})
-    return {**DEFAULTS, **PER_SCHEME.get(scheme_code, {}), **configured}
+    version = procedure.version_for(
+        scheme_code, day or timezone.localdate(), rule_versions(scheme_code=scheme_code)
+    )
+    rules = procedure.realisation_months(version) if version else {}
+    return {**DEFAULTS, **rules, **configured}
 
 
 def first_contact_due(scheme_code: str, submitted_on: date) -> date:
@@ -48,18 +52,8 @@ def realisation_deadlines(
     scheme_code: str, *, decided_on: date, expense_start: date | None
 ) -> tuple[date | None, date | None]:
     """(end of realisation, end of the period to send the proofs) for an award decided on `decided_on`."""
-    config = deadline_settings(scheme_code)
-    end = None
-    if config["realisation_months_after_award"]:
-        end = decided_on + relativedelta(months=config["realisation_months_after_award"])
-    elif config["realisation_months_after_start"] and expense_start:
-        end = expense_start + relativedelta(months=config["realisation_months_after_start"])
-    proofs = (
-        end + relativedelta(months=config["proofs_months"])
-        if end and config["proofs_months"]
-        else None
-    )
-    return end, proofs
+    config = deadline_settings(scheme_code, decided_on)
+    return procedure.months_deadlines(config, decided_on=decided_on, expense_start=expense_start)
 
 
 def overdue_reason(review, dossier, today: date) -> str:

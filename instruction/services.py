@@ -18,8 +18,13 @@ from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
 from organisations.conflicts import Action, check_conflict
 from outbox.services import enqueue
+from schemes.core import procedure
+from schemes.selectors import rule_versions
 
-COMMISSION_SCHEMES = {"IDF-CN2"}  # awards voted by the commission permanente
+
+def commission_schemes() -> frozenset[str]:
+    """Schemes whose awards the commission permanente votes (a cited rule of the core)."""
+    return procedure.commission_schemes(rule_versions())
 
 
 class ConflictError(Exception):
@@ -284,7 +289,7 @@ def refuse_dossier(dossier: Dossier, *, actor, transition: str, motivation: str)
 @transaction.atomic
 def dossier_accept(*, user, dossier: Dossier, comment: str = "") -> Dossier:
     require_agent(user, dossier)
-    if dossier.scheme.code in COMMISSION_SCHEMES:
+    if dossier.scheme.code in commission_schemes():
         raise TransitionError(
             "Ce dispositif est voté en commission permanente : inscrivez le dossier à une séance."
         )

@@ -23,7 +23,7 @@ from instruction.commission import (
 from instruction.enums import Vote
 from instruction.models import AgendaItem, CommissionSession
 from instruction.selectors import dossiers_for_agent
-from instruction.services import COMMISSION_SCHEMES
+from instruction.services import commission_schemes
 from territories.models import Region
 
 
@@ -31,7 +31,7 @@ def _regions(user):
     if not (user.has_role(Role.AGENT) or user.has_role(Role.ADMIN)):
         raise PermissionDenied("Réservé aux instructeurs.")
     return Region.objects.filter(
-        pk__in=regions_for_role(user, Role.AGENT), schemes__code__in=COMMISSION_SCHEMES
+        pk__in=regions_for_role(user, Role.AGENT), schemes__code__in=commission_schemes()
     ).distinct()
 
 
@@ -81,7 +81,7 @@ def session_detail(request, pk: int):
         dossiers_for_agent(request.user)
         .filter(
             state=S.PROPOSED,
-            scheme__code__in=COMMISSION_SCHEMES,
+            scheme__code__in=commission_schemes(),
             scheme__region=session.region,
             review__proposal_favourable=True,
         )

@@ -21,8 +21,10 @@ from outbox.services import enqueue
 from payments import permissions
 from payments.enums import ChangeState, PaymentKind, RequestState, RetainStatus
 from payments.models import Invoice, Payment, PaymentRequest, ProviderChange, RecoveryOrder
+from schemes.core import procedure
 from schemes.engine import settle
 from schemes.models import BudgetEnvelope
+from schemes.selectors import rule_versions
 from schemes.templatetags.aides import euros
 
 PAYABLE_STATES = (S.ACCEPTED, S.ADVANCE_PAID)
@@ -80,8 +82,9 @@ def settle_for(dossier: Dossier, *, actual_base: Decimal | None = None) -> dict:
 
 
 def request_kinds(dossier: Dossier) -> list[str]:
-    """What the beneficiary may ask for now: PDL-IN aids above 4 000 € open an advance, then the
-    balance; otherwise (or without advance) a single payment on paid invoices."""
+    """What the beneficiary may ask for now: an aid that opens an advance (the rules core's
+    `advance_rate` and `advance_threshold`, through settle) gives the advance, then the balance;
+    otherwise a single payment on paid invoices."""
     if dossier.state not in PAYABLE_STATES or not dossier.awarded_amount:
         return []
     live = set(
@@ -96,13 +99,19 @@ def request_kinds(dossier: Dossier) -> list[str]:
     return [PaymentKind.SINGLE]
 
 
-# What a payment kind requires besides the bank details, from the schemes' texts:
-# - PDL-IN (FAQ Q31): the advance on a signed quote or order; the balance, and the single payment
-#   of aids up to 4 000 €, on the receipted invoices, the signed statement of expenses (état
-#   récapitulatif) and the signed end-of-expenses certificate (attestation de fin des dépenses);
-# - HDF INAC and INESS (fiches, deliberation 2021.01652): « versement en une fois, sur présentation
-#   des factures acquittées »; IDF-CN2: the text names no other document than the invoices.
-CLOSING_DOCUMENT_SCHEMES = {"PDL-IN"}
+# What a payment kind requires besides the bank details, from the schemes' texts: the advance on
+# a signed quote or order; the balance (or single payment) on the receipted invoices, plus the
+# signed statement of expenses and end-of-expenses certificate where the rules' cited
+# `closing_documents` parameter says so (PDL FAQ Q31); the other texts name only the invoices.
+
+
+def rules_for_payment(dossier: Dossier):
+    """The dossier's rule version (in force at filing, else the scheme's latest)."""
+    day = dossier.filed_on or timezone.localdate()
+    code = dossier.scheme.code
+    return procedure.version_for(code, day, rule_versions(scheme_code=code))
+
+
 DOCUMENT_LABELS = {
     "quote": "Devis ou bon de commande signé, daté et tamponné",
     "invoices": "Factures acquittées (date de paiement, signature et tampon)",
@@ -115,7 +124,8 @@ def required_documents(dossier: Dossier, kind: str) -> list[str]:
     """The documents a request of `kind` must carry, as keys of DOCUMENT_LABELS."""
     if kind == PaymentKind.ADVANCE:
         return ["quote"]
-    if dossier.scheme.code in CLOSING_DOCUMENT_SCHEMES:
+    version = rules_for_payment(dossier)
+    if version is not None and procedure.needs_closing_documents(version):
         return ["invoices", "statement", "completion"]
     return ["invoices"]
 

@@ -23,6 +23,7 @@ from payments.forms import (
     PaymentBankForm,
     ProviderChangeForm,
 )
+from schemes.core import procedure
 from schemes.formsets import with_one_more_form
 
 INVOICES = "invoices"
@@ -145,8 +146,15 @@ def payment_request_new(request, pk: int, kind: str):
         "files_kept": FILES_KEPT if posted and staged else "",
         "has_errors": checking and (bool(refusals) or any(_errors(f) for f in parts)),
         "proofs_deadline": getattr(getattr(dossier, "review", None), "proofs_deadline", None),
+        "advance_rate": _advance_rate(dossier) if quote else "",
     }
     return render(request, "payments/request_form.html", context)
+
+
+def _advance_rate(dossier) -> str:
+    """« 30 % »: the advance rate of the dossier's rules (schemes.core.procedure)."""
+    version = services.rules_for_payment(dossier)
+    return procedure.advance_rate_label(version) if version else ""
 
 
 def _errors(part) -> bool:

@@ -8,14 +8,17 @@ from django.utils import timezone
 
 from applications.enums import DossierState
 from applications.receipt import PARIS
+from schemes.core import procedure
+from schemes.selectors import rule_versions
 
 # An aid is awarded once the decision is taken, whatever happens to the payments afterwards.
 AWARDED_STATES = (DossierState.ACCEPTED, DossierState.ADVANCE_PAID, DossierState.CLOSED)
 
-# Schemes whose rule versions set the `de_minimis` parameter (schemes/core/params_hdf.py and
-# params_pdl.py). IDF-CN2 (params_idf.py: `de_minimis` False) funds communes, which are not
-# undertakings: the regulation does not concern them.
-DE_MINIMIS_SCHEMES = ("INAC", "INESS", "PDL-IN")
+
+def de_minimis_schemes() -> tuple[str, ...]:
+    """Schemes whose rule versions set the cited `de_minimis` parameter (a scheme funding
+    communes, which are not undertakings, does not)."""
+    return procedure.de_minimis_schemes(rule_versions())
 
 
 def local_date(value: datetime | None) -> date | None:

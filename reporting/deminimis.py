@@ -20,7 +20,7 @@ What counts:
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
@@ -32,9 +32,9 @@ from applications.models import DeMinimisAid, Dossier
 from applications.receipt import NBSP, PORTAL_NAME, OfflineURLFetcher, fr_datetime
 from instruction.documents import DocumentNotApplicable, fr_date
 from organisations.enums import OrganisationKind
-from reporting.common import AWARDED_STATES, DE_MINIMIS_SCHEMES, decimal_point, iso, local_date
+from reporting.common import AWARDED_STATES, de_minimis_schemes, decimal_point, iso, local_date
+from schemes.core import procedure
 from schemes.core.catalog import REG_1407, REG_2831
-from schemes.core.fmt import add_years
 from schemes.core.params_common import DE_MINIMIS_REGIMES, regime_at
 
 ZERO = Decimal("0")
@@ -104,20 +104,12 @@ class DeMinimisSummary:
 
 def window_at(on: date) -> tuple[dict, date, date] | None:
     """The regime in force on `on` and its window (start, end), both days included."""
-    regime = regime_at(DE_MINIMIS_REGIMES.value, on)
-    if regime is None:
-        return None
-    years = regime["years"]
-    if regime["window"] == "fiscal_years":
-        start = date(on.year - (years - 1), 1, 1)
-    else:
-        start = add_years(on, -years) + timedelta(days=1)
-    return regime, start, on
+    return procedure.de_minimis_window(DE_MINIMIS_REGIMES.value, on)
 
 
 def is_concerned(dossier: Dossier) -> bool:
     return (
-        dossier.scheme.code in DE_MINIMIS_SCHEMES and dossier.organisation.kind in CONCERNED_KINDS
+        dossier.scheme.code in de_minimis_schemes() and dossier.organisation.kind in CONCERNED_KINDS
     )
 
 
@@ -126,7 +118,7 @@ def portal_aids(organisation, start: date, end: date) -> list[Aid]:
     dossiers = (
         Dossier.objects.filter(
             organisation__siren=organisation.siren,
-            scheme__code__in=DE_MINIMIS_SCHEMES,
+            scheme__code__in=de_minimis_schemes(),
             state__in=AWARDED_STATES,
             awarded_amount__isnull=False,
             review__decided_at__isnull=False,
@@ -267,7 +259,7 @@ def register_rows(region, year: int, *, scope: Q | None = None) -> list[dict[str
         Dossier.objects.filter(
             scope or Q(),
             scheme__region=region,
-            scheme__code__in=DE_MINIMIS_SCHEMES,
+            scheme__code__in=de_minimis_schemes(),
             organisation__kind__in=CONCERNED_KINDS,
             state__in=AWARDED_STATES,
             awarded_amount__isnull=False,

@@ -34,7 +34,7 @@ from instruction.enums import Vote
 from instruction.models import AgendaItem, ExpenseRetention
 from payments.enums import PaymentKind
 from payments.models import Payment
-from reporting.common import AWARDED_STATES, DE_MINIMIS_SCHEMES, decimal_point, iso, local_date
+from reporting.common import AWARDED_STATES, de_minimis_schemes, decimal_point, iso, local_date
 from territories.models import Region
 
 COLUMNS = (
@@ -180,6 +180,7 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
     """The SCDL rows of the region's aids decided in `year` (three queries, whatever the rows)."""
     dossiers = list(awarded_in(region, year))
     payments = _payments_by_dossier([d.pk for d in dossiers])
+    under_de_minimis = de_minimis_schemes()
     rows = []
     for dossier in dossiers:
         organisation = dossier.organisation
@@ -205,7 +206,7 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
                     decided, dossier.review.proofs_deadline, [p for _, p in mine if p]
                 ),
                 "idRAE": "",
-                "notificationUE": "oui" if dossier.scheme.code in DE_MINIMIS_SCHEMES else "non",
+                "notificationUE": "oui" if dossier.scheme.code in under_de_minimis else "non",
                 "pourcentageSubvention": _share(dossier.awarded_amount, base),
             }
         )

@@ -4,11 +4,10 @@ hardware caps (800 € per device, two most favourable devices)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from .catalog import CATEGORIES, DEVICES, MODES
-from .fmt import ZERO, add_years, cents, fr_date, fr_eur, money
+from .fmt import ZERO, add_months, cents, fr_date, fr_eur, money
 from .inputs import Expense, Situation
 from .model import RuleVersion
 from .reasons import Trace
@@ -20,20 +19,6 @@ _COUNT_FR = {1: "un", 2: "deux", 3: "trois"}
 class Line:
     retained: Decimal
     note: str
-
-
-def _months_later(day: date, months: int) -> date:
-    years, rest = divmod(months, 12)
-    shifted = add_years(day, years)
-    month = shifted.month + rest
-    year = shifted.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    for d in (shifted.day, 30, 29, 28):
-        try:
-            return shifted.replace(year=year, month=month, day=d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def retain_lines(
@@ -138,7 +123,7 @@ def _period(s: Situation, v: RuleVersion, t: Trace, lines: list[Line]) -> None:
     if not dated:
         return
     first = min(e.committed_on for e in dated if e.committed_on)
-    limit = _months_later(first, months)
+    limit = add_months(first, months)
     for e in dated:
         if e.committed_on and e.committed_on >= limit:
             t.line_reason("outside_expense_period", e.index + 1, v.source("expense_period_months"))

@@ -5,14 +5,15 @@ for at most three years; and the de minimis ceiling."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from .checks import Criterion
 from .fmt import ZERO, add_years, fr_date, fr_eur, fr_eur_round
 from .inputs import PastApplication, Situation
 from .model import RuleVersion
-from .params_common import de_minimis_source, regime_at
+from .params_common import de_minimis_source
+from .procedure import de_minimis_window
 from .reasons import Trace
 
 STATUS_FR = {"pending": "en cours", "awarded": "aidé", "refused": "refusé", "withdrawn": "retiré"}
@@ -217,10 +218,11 @@ def check_de_minimis(s: Situation, v: RuleVersion, t: Trace, award: Decimal) -> 
     if s.applicant.kind not in ("company", "association"):
         c.not_applicable("Non concerné : le demandeur n'est pas une entreprise.")
         return True
-    regime = regime_at(v.value("de_minimis_regimes", []), s.filed_on)
-    if regime is None:
+    window = de_minimis_window(v.value("de_minimis_regimes", []), s.filed_on)
+    if window is None:
         c.not_applicable("Aucun régime de minimis en vigueur à la date de dépôt.")
         return True
+    regime, start, _end = window
     c.source = de_minimis_source(regime["regulation"])
     c.label = (
         f"Aides de minimis : plafond de {fr_eur_round(regime['ceiling'])} non dépassé avec la "
@@ -231,13 +233,11 @@ def check_de_minimis(s: Situation, v: RuleVersion, t: Trace, award: Decimal) -> 
         return True
     years = regime["years"]
     if regime["window"] == "fiscal_years":
-        start = date(s.filed_on.year - (years - 1), 1, 1)
         period = (
             f"les exercices {s.filed_on.year - years + 1} à {s.filed_on.year} (exercice en "
             "cours et deux précédents)"
         )
     else:
-        start = add_years(s.filed_on, -years) + timedelta(days=1)
         period = f"les trois ans du {fr_date(start)} au {fr_date(s.filed_on)}"
     previous = sum(
         (a.amount for a in s.history.de_minimis if start <= a.granted_on <= s.filed_on), ZERO

@@ -177,6 +177,30 @@ def _common(volet: str, fiche: str) -> dict[str, Param]:
             "fois, sur présentation des factures acquittées »",
         ),
         "advance_threshold": p(None, DELIB, f"{volet}, « Modalités » : versement en une fois"),
+        "realisation_months_after_award": p(
+            None, DELIB, f"{volet} : la délibération ne fixe pas de délai de réalisation"
+        ),
+        "realisation_months_after_start": p(
+            None, DELIB, f"{volet} : la délibération ne fixe pas de durée des dépenses"
+        ),
+        "proofs_months": p(
+            None,
+            DELIB,
+            f"{volet}, « Modalités » : « Versement de l'aide en une fois, sur présentation des "
+            "factures acquittées » (sans délai fixé)",
+        ),
+        "commission_permanente": p(
+            False,
+            DELIB,
+            f"{volet}, « Modalités » : « pas de délibération individuelle par dossier, "
+            "délégation donnée au Président du Conseil régional »",
+        ),
+        "closing_documents": p(
+            False,
+            DELIB,
+            f"{volet}, « Modalités » : « Versement de l'aide en une fois, sur présentation des "
+            "factures acquittées »",
+        ),
         "final_proration": p(
             True,
             DELIB,

@@ -155,6 +155,33 @@ def idf_version() -> RuleVersion:
             "Interprétation : versement unique sur justification des dépenses.",
         ),
         "advance_threshold": p(None, T, "pas d'avance"),
+        "realisation_months_after_award": p(
+            None, T, "le texte fixe la durée des dépenses, pas un délai après la décision"
+        ),
+        "realisation_months_after_start": p(
+            12,
+            T,
+            "« TYPES DE DEPENSES » : « Les dépenses (engagées à partir du 12/03/2020) portent "
+            "sur une durée maximale d'un an »",
+            "La réalisation s'achève un an après le début des dépenses.",
+        ),
+        "proofs_months": p(
+            6,
+            T,
+            "« DEMARCHES » : le texte ne fixe pas de délai de transmission des justificatifs",
+            "Interprétation : six mois après la fin de la réalisation, comme le fait la FAQ des "
+            "Pays de la Loire (question 27) ; la région peut le changer "
+            "(settings.INSTRUCTION_DEADLINES ou une nouvelle version).",
+        ),
+        "commission_permanente": p(
+            True,
+            T,
+            "« DEMARCHES » : « En cas d'avis favorable, votre projet sera soumis aux élus à la "
+            "prochaine commission permanente »",
+        ),
+        "closing_documents": p(
+            False, T, "« DEMARCHES » : le texte ne demande pas d'autre pièce que les dépenses"
+        ),
         "final_proration": p(
             True,
             T,

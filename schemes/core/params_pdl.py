@@ -265,6 +265,36 @@ def pdl_version() -> RuleVersion:
             F,
             "question 31 : « Toute aide inférieure ou égale à 4000€ est versée en une seule fois »",
         ),
+        "realisation_months_after_award": p(
+            24,
+            F,
+            "question 27 : « Le délai de réalisation court de la date retenue comme début des "
+            "dépenses et jusqu'à deux ans après l'édition de l'arrêté d'attribution »",
+        ),
+        "realisation_months_after_start": p(
+            None, F, "question 27 : le délai court jusqu'à deux ans après l'arrêté"
+        ),
+        "proofs_months": p(
+            6,
+            F,
+            "question 27 : « Suite à cela, vous avez six mois pour nous transmettre les "
+            "justificatifs »",
+        ),
+        "commission_permanente": p(
+            False,
+            F,
+            "question 25 : « Un arrêté officiel vous sera ensuite adressé portant attribution de "
+            "la subvention »",
+            "Interprétation : la FAQ ne cite aucune commission ; l'aide est attribuée par arrêté.",
+        ),
+        "closing_documents": p(
+            True,
+            F,
+            "question 31 : « Pour le solde » : « un état récapitulatif des factures des "
+            "dépenses » ; « une attestation de fin d'engagement des dépenses » ; « Toute aide "
+            "inférieure ou égale à 4000€ est versée en une seule fois avec les mêmes "
+            "justificatifs de ceux du solde »",
+        ),
         "final_proration": p(
             True,
             F,

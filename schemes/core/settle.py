@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from .amounts import aid_on_base
-from .fmt import ZERO, cents, fr_date, fr_eur, fr_pct, money
+from .fmt import ZERO, fr_date, fr_eur, fr_pct, money
 from .inputs import parse_settle
 from .model import InputError, RuleVersion, Source
+from .procedure import advance as advance_on
+from .procedure import param
 from .reasons import INELIGIBLE, Trace
 from .versions import default_versions, select_version, validity_source
 
@@ -50,8 +52,7 @@ def settle_one(data: Any, versions: Sequence[RuleVersion]) -> dict[str, Any]:
 
     rate = v.value("advance_rate") or ZERO
     threshold = v.value("advance_threshold")
-    allowed = rate > 0 and (threshold is None or r.award > threshold)
-    advance = cents(r.award * rate) if allowed else ZERO
+    allowed, advance = advance_on(v, r.award)
     if rate <= 0:
         t.reason(
             "advance_not_provided",
@@ -143,6 +144,7 @@ def _result(
 def _proration_source(v: RuleVersion) -> Source:
     """The text that has the aid recomputed on the justified expenses (a version stored before
     `final_proration` existed: its rate or scale)."""
-    if "final_proration" in v.parameters:
-        return v.source("final_proration")
+    found = param(v, "final_proration")
+    if found is not None:
+        return found.source
     return v.source("rate") if v.value("rate") is not None else v.source("tiers")

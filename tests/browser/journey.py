@@ -248,13 +248,8 @@ def assert_pdf(name_and_content: tuple[str, bytes], *, starts: str | None = None
         assert name.startswith(starts), name
 
 
-def pdf_text(content: bytes, tmp_path) -> str:
-    """The text of a PDF, as pdftotext reads it (to check what the document says)."""
-    import subprocess
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as read (pypdf, tests/pdf.py): to check what the document says."""
+    from tests.pdf import pdf_text as read
 
-    source = tmp_path / "document.pdf"
-    source.write_bytes(content)
-    result = subprocess.run(
-        ["pdftotext", "-layout", str(source), "-"], capture_output=True, check=True, text=True
-    )
-    return french(result.stdout)
+    return french(read(content))

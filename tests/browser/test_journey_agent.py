@@ -155,7 +155,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     )
     acknowledgement = download(page, ack_link)
     assert_pdf(acknowledgement)
-    assert dossier.number in pdf_text(acknowledgement[1], tmp_path)
+    assert dossier.number in pdf_text(acknowledgement[1])
 
     # One expense retained in part, the amount typed the French way (issue 13 point 8).
     number = [line.category for line in dossier.expenses.order_by("position")].index(
@@ -194,7 +194,7 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     )
     decision = download(page, award_link)
     assert_pdf(decision, starts="ARR-")
-    text = pdf_text(decision[1], tmp_path)
+    text = pdf_text(decision[1])
     assert "9 000,00 €" in text, text[:800]
     # Issue 13 point 12: the arrêté names its signatory, by delegation.
     assert re.search(r"Pour l[ea] Présidente? et par délégation", text), text[-800:]

@@ -65,9 +65,7 @@ def agenda(page) -> str:
     return visible_text(page, "table")
 
 
-def test_idf_agent_takes_a_dossier_through_the_commission_vote(
-    live_server, page, reference_data, tmp_path
-):
+def test_idf_agent_takes_a_dossier_through_the_commission_vote(live_server, page, reference_data):
     SeedDemo().open_envelopes()
     base = live_server.url
     agent = RoleAssignmentFactory(role="agent", region_code="IDF").user
@@ -146,6 +144,6 @@ def test_idf_agent_takes_a_dossier_through_the_commission_vote(
     )
     decision = download(page, award_link)
     assert_pdf(decision)
-    text = pdf_text(decision[1], tmp_path)
+    text = pdf_text(decision[1])
     assert "6 000,00 €" in text and "CP 2026-12-045" in text, text[:1000]
     finish(page)

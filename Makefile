@@ -45,7 +45,7 @@ lock-check: install
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT \
 	  && cp $(LOCK_RUNTIME) "$$tmp/runtime.txt" && cp $(LOCK_DEV) "$$tmp/dev.txt" \
 	  && $(LOCK_COMPILE) -o "$$tmp/runtime.txt" \
-	  && $(LOCK_COMPILE) --extra dev --constraint "$$tmp/runtime.txt" -o "$$tmp/dev.txt" \
+	  && $(LOCK_COMPILE) --extra dev --constraint $(LOCK_RUNTIME) -o "$$tmp/dev.txt" \
 	  && diff -u $(LOCK_RUNTIME) "$$tmp/runtime.txt" && diff -u $(LOCK_DEV) "$$tmp/dev.txt" \
 	  || { echo "requirements/*.txt do not match pyproject.toml: run make lock" >&2; exit 1; }
 
@@ -64,7 +64,7 @@ test: install
 # Tests and benchmarks may import the dev extra (hence DEP004 ignored), and kombu and redis, which
 # celery[redis] brings (tests/outbox); nothing missing nor only transitive otherwise.
 DEPTRY_TESTS := --per-rule-ignores 'DEP003=kombu|redis' $(foreach m,portal api reporting accounts \
-  audit outbox territories organisations schemes applications instruction payments common tests \
+  audit outbox territories organisations schemes applications instruction payments common tests bench \
   simulate_core,--known-first-party $(m))
 
 ## quality: formatting, lint, migrations in sync, architecture layers, dependencies declared

@@ -1,44 +1,73 @@
-import hashlib
-import json
 from datetime import date
+from functools import cache
 
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from schemes import core
 from schemes.models import RuleVersion, Scheme
 
-# Rule versions read from the database, parsed once per process: {digest of the stored row: version}.
-# A row edited in the admin has another digest, so it is parsed again; the core's versions are
-# frozen dataclasses, safe to share between requests.
-_parsed: dict[str, core.RuleVersion] = {}
-_PARSED_MAX = 256
+# Rule versions read from the database, parsed once per process and kept behind a cheap version
+# stamp: the number of stored versions and the latest row of their history (every save through
+# the model -- the admin, a revert, a service -- and every delete writes one). Reading the stamp
+# is one indexed query instead of reading, decoding and hashing every version on each call. An
+# edit in this process also empties the cache at once (signals below); an edit made by another
+# process is seen through the stamp. An update that bypasses the model (queryset.update(), raw
+# SQL) writes no history: call `forget_rule_versions()` after one.
+_cached: tuple[tuple, list[core.RuleVersion]] | None = None
 
 
-def _digest(row: RuleVersion) -> str:
-    stored = [row.scheme.code, row.ident, row.valid_from, row.valid_to, row.label, row.parameters]
-    text = json.dumps(stored, default=str, sort_keys=True)
-    return hashlib.sha256(text.encode(), usedforsecurity=False).hexdigest()
+def forget_rule_versions(**_kwargs) -> None:
+    global _cached
+    _cached = None
+
+
+@cache
+def _stamp_sql() -> str:
+    versions = RuleVersion._meta.db_table
+    history = RuleVersion.history.model._meta.db_table
+    schemes = Scheme._meta.db_table
+    return (
+        f"SELECT (SELECT COUNT(*) FROM {versions}), (SELECT COUNT(*) FROM {schemes}), "
+        "h.history_id, h.history_date FROM (SELECT 1) AS one LEFT JOIN "
+        f"(SELECT history_id, history_date FROM {history} ORDER BY history_id DESC LIMIT 1) "
+        "AS h ON 1 = 1"
+    )
+
+
+def _stamp() -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql())
+        return tuple(cursor.fetchone())
+
+
+def _load() -> list[core.RuleVersion]:
+    rows = RuleVersion.objects.select_related("scheme").order_by("scheme__code", "valid_from")
+    return [row.as_core() for row in rows]
 
 
 def rule_versions(*, scheme_code: str | None = None) -> list[core.RuleVersion]:
-    """The stored rule versions, as the rules core expects them (one query).
+    """The stored rule versions, as the rules core expects them (one cheap query when unchanged).
 
-    A version is turned into the core's objects only when its stored content was never seen by
-    this process: every simulation (simulator, dossier pages, review page) needs the versions,
-    and that conversion cost more than the simulation itself.
-    """
-    rows = RuleVersion.objects.select_related("scheme").order_by("scheme__code", "valid_from")
+    Every simulation (simulator, dossier pages, review page) needs the versions, and reading and
+    converting them cost more than the simulation itself: they are converted again only when
+    the stamp changed. The core's versions are frozen dataclasses, safe to share."""
+    global _cached
+    stamp = _stamp()
+    cached = _cached
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, _load())
+        _cached = cached
+    versions = cached[1]
     if scheme_code:
-        rows = rows.filter(scheme__code=scheme_code)
-    versions = []
-    for row in rows:
-        digest = _digest(row)
-        if digest not in _parsed:
-            if len(_parsed) >= _PARSED_MAX:
-                _parsed.clear()
-            _parsed[digest] = row.as_core()
-        versions.append(_parsed[digest])
-    return versions
+        return [v for v in versions if v.scheme == scheme_code]
+    return list(versions)
+
+
+post_save.connect(forget_rule_versions, sender=RuleVersion, dispatch_uid="forget_rule_versions")
+post_delete.connect(forget_rule_versions, sender=RuleVersion, dispatch_uid="forget_rv_deleted")
+post_save.connect(forget_rule_versions, sender=Scheme, dispatch_uid="forget_rv_scheme")
 
 
 def version_to_show(*, scheme_code: str, day: date) -> core.RuleVersion | None:

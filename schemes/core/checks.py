@@ -144,6 +144,9 @@ class Criterion:
         return message
 
     def _record(self, passed: bool | None, finding: str, source: Source | None) -> None:
+        at = self.t.check_at.get(self.code)
+        if at is not None and (passed is not False or self.t.checks[at]["passed"] is False):
+            return  # a criterion is recorded once; only a failure replaces an earlier result
         entry = {
             "code": self.code,
             "label": self.label or CHECKS[self.code].title,
@@ -151,12 +154,11 @@ class Criterion:
             "detail": finding,
             "source": (source or CHECKS[self.code].default_source()).cite(),
         }
-        for i, existing in enumerate(self.t.checks):
-            if existing["code"] == self.code:
-                if passed is False and existing["passed"] is not False:
-                    self.t.checks[i] = entry
-                return
-        self.t.checks.append(entry)
+        if at is None:
+            self.t.check_at[self.code] = len(self.t.checks)
+            self.t.checks.append(entry)
+        else:
+            self.t.checks[at] = entry
 
 
 def checklist(t: Trace) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ hardware caps (800 € per device, two most favourable devices)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from .catalog import CATEGORIES, DEVICES, MODES
@@ -154,8 +155,20 @@ def _hardware(s: Situation, v: RuleVersion, t: Trace, lines: list[Line], basis: 
             )
     if max_devices is None:
         return
+    # The most favourable first; equal devices are told apart by what was declared (mode,
+    # duration, date), never by their position in the list: the order of the lines changes
+    # nothing.
     ranked = sorted(
-        candidates, key=lambda e: (-lines[e.index].retained, -e.amount, e.device or "", e.index)
+        candidates,
+        key=lambda e: (
+            -lines[e.index].retained,
+            -e.amount,
+            e.device or "",
+            e.mode,
+            e.months,
+            e.committed_on or date.min,
+            e.index,
+        ),
     )
     kept_types: set[str] = set()
     for e in ranked:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -27,23 +28,23 @@ def money(amount: Decimal | None) -> str | None:
     return format(cents(amount), "f")
 
 
-def _group(integer: str) -> str:
-    groups = []
-    while len(integer) > 3:
-        groups.insert(0, integer[-3:])
-        integer = integer[:-3]
-    groups.insert(0, integer)
-    return NBSP.join(groups)
+_TO_FRENCH = str.maketrans({",": NBSP, ".": ","})
+_QUANTUM = {0: Decimal(1), 1: Decimal("0.1"), 2: CENT}
+
+
+@lru_cache(maxsize=8192)
+def _fr_number(value: Decimal, places: int, _signed: bool) -> str:
+    # `_signed` keeps -0 and 0 (equal, so one cache key otherwise) apart.
+    q = _QUANTUM.get(places) or Decimal(1).scaleb(-places)
+    # Round half up first; the grouping format then only lays the digits out.
+    return format(value.quantize(q, rounding=ROUND_HALF_UP), ",f").translate(_TO_FRENCH)
 
 
 def fr_number(value: Decimal, places: int = 2) -> str:
-    q = Decimal(1).scaleb(-places) if places else Decimal(1)
-    text = format(value.quantize(q, rounding=ROUND_HALF_UP), "f")
-    sign = ""
-    if text.startswith("-"):
-        sign, text = "-", text[1:]
-    integer, _, frac = text.partition(".")
-    return sign + _group(integer) + ("," + frac if frac else "")
+    """1234.125 -> "1 234,13" (half up to `places`, no-break spaces between groups)."""
+    if not isinstance(value, Decimal):
+        value = Decimal(value)
+    return _fr_number(value, places, value.is_signed())
 
 
 def fr_eur(amount: Decimal, places: int = 2) -> str:
@@ -71,7 +72,7 @@ def fr_pct(rate: Decimal) -> str:
 
 
 def fr_date(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def add_years(day: date, years: int) -> date:

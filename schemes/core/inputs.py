@@ -148,7 +148,25 @@ def required(d: dict[str, Any], key: str, path: str) -> Any:
 MAX_AMOUNT = Decimal("1000000000000")
 
 
+# Parsed decimal strings and dates, by their text: situations repeat the same amounts and days.
+# Only valid values are kept (an invalid one raises each time, with its own field path).
+_AMOUNTS: dict[str, Decimal] = {}
+_DATES: dict[str, date] = {}
+_MEMO_MAX = 20_000
+
+
+def _memo(table: dict[str, Any], key: str, value: Any) -> Any:
+    if len(table) >= _MEMO_MAX:
+        table.clear()
+    table[key] = value
+    return value
+
+
 def to_amount(value: Any, where: str, allow_negative: bool = False) -> Decimal:
+    if type(value) is str:
+        known = _AMOUNTS.get(value)
+        if known is not None and (allow_negative or known >= 0):
+            return known
     if isinstance(value, bool):
         raise InputError(f"« {where} » doit être un montant, pas un booléen.", where)
     if isinstance(value, Decimal):
@@ -173,6 +191,8 @@ def to_amount(value: Any, where: str, allow_negative: bool = False) -> Decimal:
         )
     if amount < 0 and not allow_negative:
         raise InputError(f"« {where} » ne peut pas être négatif.", where)
+    if type(value) is str:
+        _memo(_AMOUNTS, value, amount)
     return amount
 
 
@@ -191,8 +211,11 @@ def share(d: dict[str, Any], key: str, path: str, default: Decimal) -> Decimal:
 
 
 def flag(d: dict[str, Any], key: str, path: str, default: bool) -> bool:
-    if not _present(d, key):
+    value = d.get(key)
+    if value is None:
         return default
+    if value is True or value is False:
+        return value
     if not isinstance(d[key], bool):
         where = _join(path, key)
         raise InputError(f"« {where} » doit valoir true ou false.", where)
@@ -200,10 +223,14 @@ def flag(d: dict[str, Any], key: str, path: str, default: bool) -> bool:
 
 
 def to_date(value: Any, where: str) -> date:
+    if type(value) is str:
+        known = _DATES.get(value)
+        if known is not None:
+            return known
     if not isinstance(value, str) or not _DATE_RE.match(value):
         raise InputError(f"« {where} » doit être une date au format AAAA-MM-JJ.", where)
     try:
-        return date.fromisoformat(value)
+        return _memo(_DATES, value, date.fromisoformat(value))
     except ValueError:
         raise InputError(f"« {where} » n'est pas une date possible : {value}.", where) from None
 

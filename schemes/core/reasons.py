@@ -333,6 +333,7 @@ class Trace:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     explanation: list[str] = field(default_factory=list)
     checks: list[dict[str, Any]] = field(default_factory=list)
+    check_at: dict[str, int] = field(default_factory=dict)  # criterion code -> index in checks
     ineligible: bool = False
     _line_reasons: dict[str, tuple[list[int], Source | None, dict[str, Any]]] = field(
         default_factory=dict

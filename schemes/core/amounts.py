@@ -31,12 +31,15 @@ def aid_on_base(
             v.source("floor"),
             f"Dépenses éligibles d'au moins {fr_eur_round(floor)} {basis}",
         )
-        found = f"Assiette éligible retenue : {fr_eur(base)} {basis}."
-        if base < floor:
+        floored = base
+        if v.value("region_share_proration") and v.value("floor_on_prorated_base"):
+            floored = cents(base * region_share)  # a region's choice: floor after proration
+        found = f"Assiette éligible retenue : {fr_eur(floored)} {basis}."
+        if floored < floor:
             c.refuse(
                 "below_floor",
                 found,
-                base=f"{fr_eur(base)} {basis}",
+                base=f"{fr_eur(floored)} {basis}",
                 floor=f"{fr_eur(floor)} {basis}",
             )
             _not_reached(v, t, region_share, "les dépenses éligibles n'atteignent pas le minimum")
@@ -79,7 +82,12 @@ def aid_on_base(
             _not_reached(v, t, region_share, "aucune activité du projet dans la région")
             return ZERO
         share.passed(_share_found(region_share))
-    if v.value("region_share_proration") and region_share < 1:
+    share_after_cap = (
+        v.value("region_share_proration")
+        and region_share < 1
+        and v.value("region_share_before_cap") is False
+    )
+    if v.value("region_share_proration") and region_share < 1 and not share_after_cap:
         prorated = raw * region_share
         t.reason(
             "region_share_prorated", v.source("region_share_proration"), share=fr_pct(region_share)
@@ -115,6 +123,16 @@ def aid_on_base(
             ceiling=f"{fr_eur(award)} (assiette retenue dans la limite de "
             f"{fr_eur(base_ceiling)} {basis})",
         )
+    if share_after_cap:  # a region's choice: cap the project's aid, then prorate it
+        prorated = cents(award * region_share)
+        t.reason(
+            "region_share_prorated", v.source("region_share_proration"), share=fr_pct(region_share)
+        )
+        t.say(
+            f"Proratisation à la part d'activité réalisée dans la région : {fr_eur(award)} × "
+            f"{fr_pct(region_share)} = {fr_eur(prorated)}."
+        )
+        award = prorated
     return _public_aid_cap(v, base, award, other_public_funding, t)
 
 

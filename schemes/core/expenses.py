@@ -11,7 +11,7 @@ from .catalog import CATEGORIES, DEVICES, MODES
 from .fmt import ZERO, add_months, cents, fr_date, fr_eur, money
 from .inputs import Expense, Situation
 from .model import RuleVersion
-from .reasons import Trace
+from .reasons import Trace, lines_phrase
 
 _COUNT_FR = {1: "un", 2: "deux", 3: "trois"}
 
@@ -41,7 +41,14 @@ def retain_lines(
             f"Ligne {e.index + 1} — {label}, {MODES[e.mode].lower()}, {fr_eur(e.amount)} "
             f"{basis} : {fr_eur(line.retained)} retenus. {line.note}".rstrip()
         )
+    early = t._line_reasons.get("committed_before_filing")
     t.flush_line_reasons()
+    if early and v.value("early_commitment") == "dossier":
+        t.refuse(
+            "committed_before_filing",
+            v.source("expenses_after_filing"),
+            lines=lines_phrase(sorted(early[0])),
+        )
     return lines
 
 
@@ -170,9 +177,10 @@ def _hardware(s: Situation, v: RuleVersion, t: Trace, lines: list[Line], basis: 
             e.index,
         ),
     )
+    one_per_type = v.value("hardware_one_per_type") is not False
     kept_types: set[str] = set()
     for e in ranked:
-        kind = e.device or f"line-{e.index}"
+        kind = (e.device if one_per_type else None) or f"line-{e.index}"
         if kind in kept_types or len(kept_types) >= max_devices:
             if kind in kept_types:
                 t.line_reason("hardware_same_type", e.index + 1, v.source("hardware_max_devices"))

@@ -72,8 +72,11 @@ def _non_cumulation(s: Situation, v: RuleVersion, t: Trace) -> None:
         v.source("non_cumulative_with"),
         f"Pas de dossier {' ou '.join(others)} en cours ou aidé (aides régionales non cumulables)",
     )
+    years = v.value("non_cumulative_years")
     for other in others:
         for a in s.history.applications:
+            if years and add_years(a.filed_on, years) <= s.filed_on:
+                continue  # older than the period a region set for the non-cumulation
             if a.scheme == other and a.status in ("pending", "awarded"):
                 c.refuse(
                     "not_cumulative",
@@ -169,6 +172,9 @@ def _company_cap(s: Situation, v: RuleVersion, t: Trace) -> CapState:
     total = ZERO
     reached: date | None = None
     categories: set[str] = set()
+    counted = v.value("cap_counts_years")
+    if counted:  # a region's choice: an aid older than `counted` years no longer counts
+        apps = [a for a in apps if add_years(a.acknowledged_on or a.filed_on, counted) > s.filed_on]
     for a in apps:
         if reached is not None and a.filed_on >= add_years(reached, wait):
             total, reached, categories = ZERO, None, set()

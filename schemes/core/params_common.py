@@ -86,6 +86,13 @@ OPTIONAL_NAMES = (
     "ess_capital_forms",
     "ess_cooperative_forms",
     "ess_employer_group_forms",
+    # Open readings (docs/rules.md): decided per version, None where the question does not arise.
+    "hardware_one_per_type",
+    "non_cumulative_years",
+    "cap_counts_years",
+    "early_commitment",
+    "floor_on_prorated_base",
+    "region_share_before_cap",
 )
 
 

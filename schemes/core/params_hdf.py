@@ -201,6 +201,37 @@ def _common(volet: str, fiche: str) -> dict[str, Param]:
             f"{volet}, « Modalités » : « Versement de l'aide en une fois, sur présentation des "
             "factures acquittées »",
         ),
+        "hardware_one_per_type": p(
+            True,
+            DELIB,
+            f"{volet}, « Dépenses éligibles » : « ne seront retenus au maximum que deux des trois "
+            "matériels évoqués ci-dessus »",
+            "Lecture retenue : « deux des trois matériels » compte les trois sortes de matériel "
+            "nommées juste avant (ordinateur, tablette, smartphone) ; deux ordinateurs ne sont "
+            "donc pas « deux des trois matériels » : un seul matériel de chaque sorte, deux "
+            "sortes au plus, les plus favorables. Une région qui lirait « deux appareils "
+            "quelconques » met ce paramètre à faux.",
+        ),
+        "non_cumulative_years": p(
+            None,
+            DELIB,
+            f"{volet}, « {AMOUNTS_HEADING[volet]} » : « Ce dispositif n'est pas cumulable avec "
+            "d'autres aides "
+            "financières individuelles régionales à la transition numérique des entreprises »",
+            "Lecture retenue : le texte ne borne pas le non-cumul dans le temps (il le fait pour "
+            "la nouvelle demande sur le même dispositif : « dans un délai de 2 ans ») ; un "
+            "dossier de l'autre volet en cours ou aidé bloque, quelle que soit sa date. Une "
+            "région peut fixer ici un nombre d'années (par exemple 2, comme le délai de "
+            "redépôt).",
+        ),
+        "early_commitment": p(
+            "line",
+            DELIB,
+            f"{volet} : « Ne pourront être éligibles que les dépenses réalisées a posteriori de la "
+            "date de création du dossier de demande d'aide »",
+            "Le texte vise « les dépenses » : seule la dépense engagée avant le dépôt est écartée "
+            "(valeur « line ») ; « dossier » refuserait tout le dossier.",
+        ),
         "final_proration": p(
             True,
             DELIB,

@@ -71,7 +71,9 @@ def idf_version() -> RuleVersion:
         ),
         "floor": p(D("2000"), T, "barème : « A partir de 2 000 € »"),
         "base_ceiling": p(None, T, "barème : pas d'assiette maximale"),
-        "ceiling": p(D("10000"), T, "barème : « A partir de 20 000 € : 10 000 € »"),
+        "ceiling": p(
+            D("10000"), T, "tableau, dernière ligne : « A partir de 20 000 € » (chèque de 10 000 €)"
+        ),
         "ceiling_per_company": p(False, T, "plafond par dossier"),
         "cap_wait_years": p(None, T, "pas de délai lié au plafond"),
         "public_aid_cap_rate": p(None, T, "le texte ne fixe pas de plafond de cumul"),

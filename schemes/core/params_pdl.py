@@ -295,6 +295,48 @@ def pdl_version() -> RuleVersion:
             "inférieure ou égale à 4000€ est versée en une seule fois avec les mêmes "
             "justificatifs de ceux du solde »",
         ),
+        "cap_counts_years": p(
+            None,
+            F,
+            "questions 14 et 15 : « Une entreprise qui n'a pas atteint les 15 000€ d'aide lors de "
+            "sa première demande peut déposer un deuxième dossier » ; « Une entreprise ayant "
+            "atteint le plafond d'aide de 15 000 €, ne pourra bénéficier à nouveau du dispositif "
+            "qu'après 2 ans révolus »",
+            "Lecture retenue : le plafond est « par entreprise » et la FAQ ne le rouvre qu'une "
+            "fois atteint (question 15) : une première aide de 10 000 € limite les projets "
+            "suivants à 5 000 € tant que le plafond n'est pas atteint, sans limite de temps. Une "
+            "région peut fixer ici un nombre d'années au-delà duquel une aide ne compte plus.",
+        ),
+        "early_commitment": p(
+            "line",
+            F,
+            "questions 16 et 12 : « Le dossier de demande d'aide doit être déposé avant "
+            "l'engagement des dépenses » ; « toutes les dépenses ne sont pas nécessairement "
+            "retenues sur un projet »",
+            "Lecture retenue : la question 16 répond pour le devis signé (« Vous ne pouvez donc "
+            "pas bénéficier de l'aide » pour cette dépense) ; la question 12 montre qu'un projet "
+            "garde ses autres coûts éligibles : seule la dépense engagée est écartée (« line »). "
+            "« dossier » refuse tout le dossier dès qu'une dépense a été engagée avant le dépôt.",
+        ),
+        "floor_on_prorated_base": p(
+            False,
+            F,
+            "questions 6 et 11 : « Nous appliquerons alors une proratisation en fonction de "
+            "l'activité économique réalisée en Pays de la Loire » ; « le seuil minimal est de "
+            "5 000€HT de coûts éligibles »",
+            "Lecture retenue : le seuil porte sur les « coûts éligibles » du projet, la "
+            "proratisation sur l'aide : le seuil s'apprécie sur l'assiette entière. Vrai : sur "
+            "l'assiette proratisée.",
+        ),
+        "region_share_before_cap": p(
+            True,
+            F,
+            "questions 6 et 14 : proratisation « en fonction de l'activité économique réalisée en "
+            "Pays de la Loire » ; « une nouvelle aide à hauteur de 5 000€ maximum »",
+            "Lecture retenue : la proratisation calcule l'aide du projet, le plafond (ou son "
+            "reliquat) borne ce que l'entreprise reçoit : proratiser d'abord, plafonner ensuite. "
+            "Faux : plafonner l'aide du projet, puis proratiser.",
+        ),
         "final_proration": p(
             True,
             F,

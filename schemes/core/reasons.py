@@ -378,11 +378,11 @@ class Trace:
 
     def flush_line_reasons(self) -> None:
         for code, (lines, source, values) in self._line_reasons.items():
-            self.reason(code, source, lines=_lines_phrase(sorted(lines)), **values)
+            self.reason(code, source, lines=lines_phrase(sorted(lines)), **values)
         self._line_reasons.clear()
 
 
-def _lines_phrase(numbers: list[int]) -> str:
+def lines_phrase(numbers: list[int]) -> str:
     """« ligne 3 » or « lignes 3 et 5 »."""
     items = [str(n) for n in numbers]
     if len(items) == 1:

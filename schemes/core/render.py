@@ -177,5 +177,36 @@ def render_rules_markdown() -> str:
             note = v.parameters[name].note
             if "nterprétation" in note or "Formule retenue" in note or name == "validity":
                 out.append(f"- **{v.scheme}**, `{name}` — {note}")
+    out += [
+        "",
+        "## Lectures ouvertes (issue 16) : décision, argument, paramètre",
+        "",
+        "Les textes laissent ces questions ouvertes. Chaque décision est argumentée depuis le "
+        "texte cité ; le paramètre permet à une région de choisir l'autre lecture dans une "
+        "version de ses règles.",
+        "",
+        "| Dispositif | Paramètre | Valeur | Passage | Décision et argument |",
+        "|---|---|---|---|---|",
+    ]
+    for v in default_versions():
+        for name in OPEN_READINGS:
+            param = v.parameters.get(name)
+            if param is not None and param.note:
+                out.append(
+                    f"| {v.scheme} | `{name}` | {_cell(_value(name, param.value))} | "
+                    f"{_cell(param.source.cite())} | {_cell(param.note)} |"
+                )
     out.append("")
     return "\n".join(out)
+
+
+OPEN_READINGS = (
+    "hardware_one_per_type",
+    "hardware_max_devices",
+    "cap_counts_years",
+    "non_cumulative_years",
+    "early_commitment",
+    "floor_on_prorated_base",
+    "region_share_before_cap",
+    "region_share_proration",
+)

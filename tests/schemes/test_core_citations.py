@@ -174,3 +174,12 @@ def test_the_checker_rejects_a_wrong_citation() -> None:
         "aci_excluded",
         f"{DELIB}, 2) volet INESS, « Exclusions » : « Structures agréées ACI »",
     )
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v.ident)
+def test_every_parameter_quoting_its_text_quotes_it_truly(version) -> None:
+    """A parameter whose passage quotes the text (« ... ») quotes its own scheme's text, in its
+    own volet or FAQ question; a passage without quotes says the text is silent."""
+    for name, param in version.parameters.items():
+        if "«" in param.source.passage and not param.source.document.startswith("Règlement"):
+            check_citation(version.scheme, name, param.source.cite())

@@ -104,7 +104,7 @@ def test_panel_shows_the_summary_at_the_filing_date_in_french(open_calls):
     assert "Règlement (UE) 2023/2831" in html
     assert f"1{NBSP}234,56{NBSP}€" in html
     assert "02/09/2021" in html and "01/09/2024" in html  # the window, French dates
-    assert "<caption>" in html
+    assert "<caption" in html
 
 
 def test_panel_warns_when_this_aid_would_exceed_the_ceiling(open_calls):

@@ -14,7 +14,7 @@ PORT ?= 8000
 DEMO_MAIL := var/mail
 DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0 EMAIL_FILE_PATH=$(CURDIR)/$(DEMO_MAIL)
 
-.PHONY: install lock lock-check demo test quality seed serve clean
+.PHONY: install lock lock-check demo test quality clean
 
 # The locks (`make lock` writes them from pyproject.toml): every package pinned, with its hashes.
 # The runtime set is what the Docker image and CI's production smoke test install; the dev set

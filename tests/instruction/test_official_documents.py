@@ -150,6 +150,9 @@ def test_a_scheme_whose_texts_set_no_deadline_says_so(hdf_award):
     assert "Fin du délai de réalisation aucun délai fixé par les textes du dispositif" in text
 
 
+# Marked: its database fixtures are requested by name, which pytest-django cannot see when it
+# orders the tests (unmarked, it would run after the transactional tests, which empty the tables).
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "fixture, delegation",
     [

@@ -47,9 +47,16 @@ def fr_number(value: Decimal, places: int = 2) -> str:
     return _fr_number(value, places, value.is_signed())
 
 
+@lru_cache(maxsize=8192)
+def _fr_eur(amount: Decimal, places: int, signed: bool) -> str:
+    return _fr_number(amount, places, signed) + NBSP + "€"
+
+
 def fr_eur(amount: Decimal, places: int = 2) -> str:
     """1234.125 -> "1 234,13 €" (half up; no-break spaces)."""
-    return fr_number(amount, places) + NBSP + "€"
+    if not isinstance(amount, Decimal):
+        amount = Decimal(amount)
+    return _fr_eur(amount, places, amount.is_signed())
 
 
 def fr_eur_round(amount: Decimal) -> str:
@@ -71,6 +78,7 @@ def fr_pct(rate: Decimal) -> str:
     return fr_int(rate * 100) + " %"
 
 
+@lru_cache(maxsize=4096)
 def fr_date(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 

@@ -224,6 +224,14 @@ def _holding(form) -> dict:
     }
 
 
+def _asks_holdings(dossier) -> bool:
+    """The partner and linked enterprises are asked where the scheme's rules add them up (the
+    cited `sme_aggregation` parameter: PDL FAQ 4 and 5)."""
+    day = dossier.filed_on or timezone.localdate()
+    version = version_to_show(scheme_code=dossier.scheme.code, day=day)
+    return bool(version and version.value("sme_aggregation"))
+
+
 @login_required
 def step_eligibility(request, pk: int):
     dossier = get_dossier_for_member(request.user, pk)
@@ -250,7 +258,7 @@ def step_eligibility(request, pk: int):
     ]
     holdings = (
         bind_lines(HoldingFormSet, data, prefix="holdings", initial=holdings_initial)
-        if code == "PDL-IN"
+        if _asks_holdings(dossier)
         else None
     )
     if request.method == "POST":

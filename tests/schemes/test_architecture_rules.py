@@ -34,9 +34,6 @@ ALLOWED = {
     ("applications/questions.py", "INESS"),
     ("applications/questions.py", "PDL-IN"),
     ("applications/questions.py", "IDF-CN2"),
-    # The holdings form (PDL FAQ 4-5) is shown for PDL-IN only; the core applies the
-    # aggregation (`sme_aggregation`). Left for the applications helper: read the parameter.
-    ("applications/views.py", "PDL-IN"),
     # Plain-words audience of the two Hauts-de-France volets and the simulator's INAC/INESS
     # choice (texts for visitors; the non-cumulation rule itself is `non_cumulative_with`).
     ("schemes/audience.py", "INAC"),

@@ -9,14 +9,19 @@ for the décret n° 2017-779 du 5 mai 2017), not the portal's French display for
 - amounts and rates with a point as decimal separator and no thousands separator
   (`montant` 12345.60, `pourcentageSubvention` 0.5).
 
-The 14 columns are those of the schema's published core (version 1.1 and the arrêté); version 2.1
-adds two optional columns (rnaBeneficiaire, dispositifAide) that this file does not carry.
+The 16 columns are those of the schema's version 2.1.1, in its order, the optional ones included
+(rnaBeneficiaire, dispositifAide: empty, the portal keeps neither an RNA number nor a national
+aid-scheme identifier); conditionsVersement is « unique » or « échelonné », two of the schema's three
+values. The file is validated strictly against the official schema (tests/reporting/test_scdl.py,
+with frictionless, against ../shared/standards/scdl-subventions-2.1.1.json), including its custom
+check « one-of-required »: idBeneficiaire or rnaBeneficiaire is filled on every row.
 
 Privacy. The SCDL publishes aids to legal persons. A beneficiary that is a natural person (an
 individual entrepreneur, « EI », INSEE legal category 1xxx) is kept in the file, so that counts
-and totals stay right, but its name is replaced by `BENEFICIARY_MASK` and its SIRET left empty:
-the name of an EI is the person's own name (personal data, RGPD article 6; CADA advice on the
-publication of aids to natural persons). idBeneficiaire is optional in the schema since 2.0.
+and totals stay right, but its name is replaced by `BENEFICIARY_MASK`: the name of an EI is the
+person's own name (personal data, RGPD article 6; CADA advice on the publication of aids to natural
+persons). Its SIRET, an establishment's public identifier in the SIRENE register, stays: the schema
+requires an identifier on every row (idBeneficiaire, or rnaBeneficiaire for an association).
 """
 
 import csv
@@ -44,6 +49,7 @@ COLUMNS = (
     "referenceDecision",
     "nomBeneficiaire",
     "idBeneficiaire",
+    "rnaBeneficiaire",
     "objet",
     "montant",
     "nature",
@@ -52,6 +58,7 @@ COLUMNS = (
     "idRAE",
     "notificationUE",
     "pourcentageSubvention",
+    "dispositifAide",
 )
 
 # SIRET of each regional council (the granting body), from the SIRENE register (annuaire des
@@ -64,7 +71,7 @@ REGION_SIRET = {
     "IDF": "23750007900312",
 }
 NATURE = "aide en numéraire"
-SINGLE, STAGGERED = "Unique", "Echelonné"
+SINGLE, STAGGERED = "unique", "échelonné"
 BENEFICIARY_MASK = "Entrepreneur individuel (nom non publié)"
 INDIVIDUAL_LEGAL_FORMS = {"EI", "EIRL", "ENTREPRENEUR INDIVIDUEL", "MICRO-ENTREPRENEUR"}
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -197,7 +204,8 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
                 "dateConvention": iso(decided),
                 "referenceDecision": dossier.award_reference or "",
                 "nomBeneficiaire": BENEFICIARY_MASK if individual else organisation.name,
-                "idBeneficiaire": "" if individual else organisation.siret,
+                "idBeneficiaire": organisation.siret,
+                "rnaBeneficiaire": "",
                 "objet": " — ".join(p for p in (dossier.scheme.name, dossier.title) if p),
                 "montant": decimal_point(dossier.awarded_amount),
                 "nature": NATURE,
@@ -208,6 +216,7 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
                 "idRAE": "",
                 "notificationUE": "oui" if dossier.scheme.code in under_de_minimis else "non",
                 "pourcentageSubvention": _share(dossier.awarded_amount, base),
+                "dispositifAide": "",
             }
         )
     return ScdlFile(region=region, year=year, rows=rows)

@@ -2,9 +2,11 @@
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -24,6 +26,7 @@ EXPECTED_COLUMNS = [
     "referenceDecision",
     "nomBeneficiaire",
     "idBeneficiaire",
+    "rnaBeneficiaire",
     "objet",
     "montant",
     "nature",
@@ -32,6 +35,7 @@ EXPECTED_COLUMNS = [
     "idRAE",
     "notificationUE",
     "pourcentageSubvention",
+    "dispositifAide",
 ]
 ISO_DATE = r"\d{4}-\d{2}-\d{2}"
 
@@ -78,7 +82,7 @@ def test_values_and_formats_of_an_awarded_aid_paid_in_two_instalments(client, aw
     assert row["montant"] == f"{dossier.awarded_amount:.2f}"
     assert re.fullmatch(r"\d+\.\d{2}", row["montant"])  # point, no thousands separator
     assert row["nature"] == "aide en numéraire"
-    assert row["conditionsVersement"] == "Echelonné"
+    assert row["conditionsVersement"] == "échelonné"
     assert row["datesPeriodeVersement"] == f"{year}-02-01/{year}-06-30"
     assert row["notificationUE"] == "oui"
     share = Decimal(row["pourcentageSubvention"])
@@ -96,7 +100,7 @@ def test_single_payment_scheme_gives_unique_and_one_date(client, awarded):
     pay(dossier, PaymentKind.SINGLE, "3000.00", paid_on=date(year, 3, 3))
     _, rows = download(client, "HDF", year)
     assert rows[0]["idAttribuant"] == "20005374200017"
-    assert rows[0]["conditionsVersement"] == "Unique"
+    assert rows[0]["conditionsVersement"] == "unique"
     assert rows[0]["datesPeriodeVersement"] == f"{year}-03-03"
 
 
@@ -115,13 +119,14 @@ def test_only_the_regions_aids_decided_that_year(client, awarded, submitted):
     assert [r["idBeneficiaire"] for r in rows] == [other_region.organisation.siret]
 
 
-def test_individual_entrepreneur_is_published_without_name_nor_siret(client, awarded):
+def test_individual_entrepreneur_is_published_without_its_name(client, awarded):
     dossier = awarded("INAC")
     dossier.organisation.legal_form, dossier.organisation.legal_form_code = "EI", "1000"
     dossier.organisation.save()
     _, rows = download(client, "HDF", timezone.localdate().year)
     assert rows[0]["nomBeneficiaire"] == scdl.BENEFICIARY_MASK
-    assert rows[0]["idBeneficiaire"] == ""
+    # The schema requires an identifier on every row: the establishment's public SIRET.
+    assert rows[0]["idBeneficiaire"] == dossier.organisation.siret
     assert dossier.organisation.name not in rows[0]["objet"]
 
 
@@ -155,3 +160,82 @@ def test_unknown_region_is_404(client, db):
 def test_empty_year_gives_the_header_only(client, open_calls):
     text, rows = download(client, "IDF", timezone.localdate().year + 1)
     assert rows == [] and text.strip() == ",".join(EXPECTED_COLUMNS)
+
+
+# --- Strict validation against the official schema (the national validator's checks) -------------
+
+SCHEMA_FILE = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "standards"
+    / "scdl-subventions-2.1.1.json"
+)
+
+
+def _validate_with_the_official_schema(text: str) -> list[str]:
+    """Frictionless against the schema file (types, formats, constraints, every column in its
+    order), then the schema's custom checks, which frictionless does not run itself."""
+    from frictionless import Resource, Schema
+
+    descriptor = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    checks = descriptor.pop("custom_checks", [])
+    resource = Resource(
+        data=text.encode("utf-8"),
+        format="csv",
+        encoding="utf-8",
+        schema=Schema.from_descriptor(
+            {key: value for key, value in descriptor.items() if key in ("fields", "missingValues")}
+        ),
+    )
+    report = resource.validate()
+    errors = [
+        f"{error.type}: {error.message}" for task in report.tasks for error in task.errors
+    ] + [f"{error.type}: {error.message}" for error in report.errors]
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for check in checks:
+        params = check["params"]
+        for number, row in enumerate(rows, start=2):
+            if check["name"] == "french-siret-value" and row[params["column"]]:
+                if not siret.is_valid(row[params["column"]]):
+                    errors.append(f"french-siret-value: row {number} {params['column']}")
+            elif check["name"] == "one-of-required":
+                if not (row[params["column1"]] or row[params["column2"]]):
+                    errors.append(f"one-of-required: row {number}")
+    return errors
+
+
+def test_the_file_is_valid_against_the_official_schema_2_1_1(client, awarded):
+    assert SCHEMA_FILE.exists(), f"the official schema is kept in {SCHEMA_FILE}"
+    year = timezone.localdate().year
+    staggered = awarded("PDL-IN")
+    decide_on(staggered, date(year, 1, 15))
+    pay(staggered, PaymentKind.ADVANCE, "2000.00", paid_on=date(year, 2, 1))
+    awarded("PDL-IN")  # not paid yet: the period runs to the proof deadline
+    individual = awarded("PDL-IN")
+    individual.organisation.legal_form, individual.organisation.legal_form_code = "EI", "1000"
+    individual.organisation.save()
+    text, rows = download(client, "PDL", year)
+    assert len(rows) == 3
+    assert {row["conditionsVersement"] for row in rows} <= {"unique", "échelonné", "autre"}
+    assert _validate_with_the_official_schema(text) == []
+    schema_columns = [
+        field["name"] for field in json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["fields"]
+    ]
+    assert text.splitlines()[0].split(",") == schema_columns
+
+
+def test_the_validation_catches_what_the_national_validator_refuses(client, awarded):
+    awarded("PDL-IN")
+    text, _ = download(client, "PDL", timezone.localdate().year)
+    header, row = text.splitlines()[:2]
+    values = next(csv.reader([row]))
+    without_id = [
+        value if name != "idBeneficiaire" else ""
+        for name, value in zip(header.split(","), values, strict=True)
+    ]
+    assert "one-of-required: row 2" in _validate_with_the_official_schema(
+        header + "\r\n" + ",".join(without_id) + "\r\n"
+    )
+    # The 14 columns of the former file, without rnaBeneficiaire and dispositifAide.
+    fourteen = [c for c in header.split(",") if c not in ("rnaBeneficiaire", "dispositifAide")]
+    assert _validate_with_the_official_schema(",".join(fourteen) + "\r\n") != []

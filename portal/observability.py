@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 import sentry_sdk
 from celery import current_task
 from celery.signals import before_task_publish, task_postrun, task_prerun
+from django.core.signals import request_finished
+from django.dispatch import receiver
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +55,18 @@ class RequestIdMiddleware:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         request_id = incoming if VALID_REQUEST_ID.fullmatch(incoming) else new_request_id()
         request.request_id = request_id
-        token = request_id_var.set(request_id)
+        # Kept until the response is closed (request_finished below), not only through the
+        # middleware chain: Django logs a 4xx/5xx response (django.request) after the chain.
+        request_id_var.set(request_id)
         sentry_sdk.set_tag("request_id", request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+@receiver(request_finished, dispatch_uid="portal.observability.request_finished")
+def forget_request_id(**kwargs):
+    request_id_var.set(None)
 
 
 class RequestIdFilter(logging.Filter):

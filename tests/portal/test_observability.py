@@ -33,6 +33,27 @@ def test_every_response_carries_a_request_id_and_keeps_a_proxys_token(client):
     assert replaced != hostile and len(replaced) == 32
 
 
+def test_django_s_own_log_of_a_failed_request_carries_its_id(client):
+    """django.request logs a 404 or a 500 after the middleware chain: the id is still there."""
+    records = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Collect()
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        response = client.get("/page-inexistante/", HTTP_X_REQUEST_ID="req-404-abcdef")
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 404
+    assert [record.request_id for record in records] == ["req-404-abcdef"]
+    assert get_request_id() is None  # forgotten once the response is closed
+
+
 def _json_line(record: logging.LogRecord) -> dict:
     RequestIdFilter().filter(record)
     return json.loads(JsonFormatter().format(record))

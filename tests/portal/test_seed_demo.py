@@ -101,7 +101,13 @@ def test_readme_urls_are_pages_of_the_portal(client, seeded):
 
 def test_make_demo_takes_a_port_and_writes_mails_under_var():
     dry_run = subprocess.run(
-        ["make", "-n", "demo", "PORT=8001"], cwd=BASE, capture_output=True, text=True, check=True
+        # --no-print-directory: under `make test` this make is a sub-make, which would print
+        # « Entering/Leaving directory » lines around the commands.
+        ["make", "-n", "--no-print-directory", "demo", "PORT=8001"],
+        cwd=BASE,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert "seed_demo --url http://127.0.0.1:8001/" in dry_run
     assert "runserver 127.0.0.1:8001" in dry_run

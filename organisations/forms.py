@@ -80,6 +80,16 @@ class OrganisationForm(forms.ModelForm):
 
 
 class SiretLookupForm(forms.Form):
+    """The optional SIRET look-up shown above the organisation form, on the same page.
+
+    Its inputs keep the name « siret » but take ids of their own (« id_lookup_siret »), so that
+    the page never has two elements with one id and each label names its own field.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_lookup_%s")
+        super().__init__(*args, **kwargs)
+
     siret = forms.CharField(
         label="SIRET",
         max_length=20,

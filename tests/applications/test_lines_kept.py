@@ -200,3 +200,14 @@ def test_every_step_saved_twice_shows_and_keeps_the_same_answers(
     else:
         save(filer_client, page, second)
     assert fields_shown(open_page(filer_client, name, filled_dossier)) == first
+
+
+def test_each_expense_line_is_a_group_named_by_its_legend(filer_client, filled_dossier):
+    """Screen readers announce « Dépense n° N » for a line: the legend opens its fieldset."""
+    import re
+
+    url = reverse("applications:step_project", args=[filled_dossier.pk])
+    html = filer_client.get(url).content.decode()
+    lines = re.findall(r'<fieldset class="card[^"]*">\s*(<[^>]+>[^<]*)', html)
+    assert len(lines) >= 2
+    assert all(first.startswith("<legend") and "Dépense n°" in first for first in lines), lines

@@ -46,7 +46,7 @@ def test_newcomer_files_an_inac_dossier_and_downloads_the_receipt(
 
     page.get_by_role("link", name="Ajouter une organisation").first.click()
     assert_accessible(page)
-    page.fill("#id_siret", "81234567600017")
+    page.fill("#id_lookup_siret", "81234567600017")
     page.get_by_role("button", name="Rechercher").click()
     assert page.input_value("#id_name") == "BOUTIQUE LUMIÈRE DU NORD"
     page.locator("form").filter(has=page.locator("#id_name")).get_by_role(

@@ -205,3 +205,19 @@ def test_a_member_can_update_but_not_change_the_siret(client, membership):
     assert organisation.name == "Nouveau nom"
     assert organisation.siret != "81234567600017"
     assert AuditEvent.objects.for_object(organisation).filter(action="organisation_update").exists()
+
+
+def test_add_page_gives_every_element_its_own_id(client, applicant):
+    """The look-up and the organisation form share a page: no id twice, each label its field."""
+    import re
+    from collections import Counter
+
+    client.force_login(applicant)
+    for response in (
+        client.get(reverse("organisations:add")),
+        client.post(reverse("organisations:add"), {"lookup": "1", "siret": "81234567600017"}),
+    ):
+        html = response.content.decode()
+        ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+        assert [name for name, count in ids.items() if count > 1] == []
+        assert 'for="id_lookup_siret"' in html and 'for="id_siret"' in html

@@ -1,8 +1,9 @@
 from django import forms
 from django.core.validators import MaxValueValidator
 
+from organisations.enums import OrganisationKind
 from organisations.models import Organisation
-from organisations.validators import clean_siret
+from organisations.validators import clean_rna, clean_siret
 from territories.models import Department
 
 
@@ -12,6 +13,7 @@ class OrganisationForm(forms.ModelForm):
         fields = [
             "siret",
             "kind",
+            "rna",
             "name",
             "legal_form",
             "naf",
@@ -61,6 +63,16 @@ class OrganisationForm(forms.ModelForm):
 
     def clean_siret(self) -> str:
         return clean_siret(self.cleaned_data["siret"])
+
+    def clean_rna(self) -> str:
+        value = self.cleaned_data.get("rna", "")
+        return clean_rna(value) if value else ""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rna") and cleaned.get("kind") != OrganisationKind.ASSOCIATION:
+            self.add_error("rna", "Le numéro RNA ne concerne que les associations.")
+        return cleaned
 
     def clean_naf(self) -> str:
         naf = self.cleaned_data["naf"].strip().upper().replace(" ", "")

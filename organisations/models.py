@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from organisations.enums import MemberRole, OrganisationKind
-from organisations.validators import validate_siret
+from organisations.validators import validate_rna, validate_siret
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -25,6 +25,14 @@ class Organisation(models.Model):
         help_text="SIRET de l'établissement qui porte le projet (14 chiffres).",
     )
     siren = models.CharField("SIREN", max_length=9, db_index=True, editable=False)
+    rna = models.CharField(
+        "numéro RNA",
+        max_length=10,
+        blank=True,
+        validators=[validate_rna],
+        help_text="Associations : numéro au répertoire national des associations (W suivi de 9 "
+        "chiffres), sur le récépissé de déclaration en préfecture.",
+    )
     legal_form = models.CharField(
         "forme juridique",
         max_length=80,

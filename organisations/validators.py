@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.fr import siren, siret
@@ -37,3 +39,23 @@ def clean_siren(value: str) -> str:
 
 def validate_siret(value: str) -> None:
     clean_siret(value)
+
+
+RNA_NUMBER = re.compile(r"W\d{9}")
+
+
+def clean_rna(value: str) -> str:
+    """An association's number in the Répertoire national des associations: « W » and 9 digits
+    (décret n° 2009-1562 ; as printed on the prefecture's receipt), compacted and upper-cased."""
+    compact = re.sub(r"[\s.\-]", "", value or "").upper()
+    if not RNA_NUMBER.fullmatch(compact):
+        raise ValidationError(
+            "Le numéro RNA s'écrit W suivi de 9 chiffres, par exemple W751234567 : il figure sur "
+            "le récépissé de déclaration de l'association en préfecture.",
+            code="format",
+        )
+    return compact
+
+
+def validate_rna(value: str) -> None:
+    clean_rna(value)

@@ -7,11 +7,13 @@ for the décret n° 2017-779 du 5 mai 2017), not the portal's French display for
 - UTF-8 CSV, comma as separator, a header row with the schema's property names, in its order;
 - dates in ISO 8601 (YYYY-MM-DD); a period of payments as an ISO interval YYYY-MM-DD/YYYY-MM-DD;
 - amounts and rates with a point as decimal separator and no thousands separator
-  (`montant` 12345.60, `pourcentageSubvention` 0.5).
+  (`montant` 12345.60, `pourcentageSubvention` 1.00).
 
 The 16 columns are those of the schema's version 2.1.1, in its order, the optional ones included
-(rnaBeneficiaire, dispositifAide: empty, the portal keeps neither an RNA number nor a national
-aid-scheme identifier); conditionsVersement is « unique » or « échelonné », two of the schema's three
+(rnaBeneficiaire: an association's RNA number when it gave one, empty otherwise; dispositifAide:
+empty, the portal keeps no national aid-scheme identifier); pourcentageSubvention is the
+beneficiary's share of the aid, « 1.00 » for a single beneficiary as the schema says (every dossier
+of the portal has one beneficiary: it is not the aid's rate); conditionsVersement is « unique » or « échelonné », two of the schema's three
 values. The file is validated strictly against the official schema (tests/reporting/test_scdl.py,
 with frictionless, against ../shared/standards/scdl-subventions-2.1.1.json), including its custom
 check « one-of-required »: idBeneficiaire or rnaBeneficiaire is filled on every row.
@@ -28,7 +30,7 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum
 from django.db.models.functions import ExtractYear
@@ -36,7 +38,8 @@ from django.http import Http404
 
 from applications.models import Dossier, DossierDocument
 from instruction.enums import Vote
-from instruction.models import AgendaItem, ExpenseRetention
+from instruction.models import AgendaItem
+from organisations.enums import OrganisationKind
 from payments.enums import PaymentKind
 from payments.models import Payment
 from reporting.common import AWARDED_STATES, de_minimis_schemes, decimal_point, iso, local_date
@@ -99,13 +102,6 @@ def awarded_in(region: Region, year: int):
     vote_date = AgendaItem.objects.filter(dossier=OuterRef("pk"), vote=Vote.FOR).order_by(
         "-session__date"
     )
-    retained = (
-        ExpenseRetention.objects.filter(line__dossier=OuterRef("pk"))
-        .order_by()
-        .values("line__dossier")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
     return (
         Dossier.objects.filter(
             scheme__region=region,
@@ -117,7 +113,6 @@ def awarded_in(region: Region, year: int):
         .annotate(
             award_reference=Subquery(award_reference.values("reference")[:1]),
             vote_date=Subquery(vote_date.values("session__date")[:1]),
-            retained_base=Subquery(retained, output_field=MONEY),
         )
         .order_by("review__decided_at", "number")
     )
@@ -156,13 +151,8 @@ def _payment_period(decided: date | None, proofs_deadline, paid: list[date]) -> 
     return iso(decided)
 
 
-def _share(award: Decimal, base: Decimal | None) -> str:
-    """Award / retained base, between 0 and 1, two decimals at most (0.5, 0.33, 1)."""
-    if not base or base <= 0:
-        return "1"
-    share = min(Decimal("1"), award / base).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    text = f"{share:f}".rstrip("0").rstrip(".")
-    return text or "0"
+# « Dans le cas d'un bénéficiaire unique, le pourcentage est 100%, soit '1.00' » (schema 2.1.1).
+SINGLE_BENEFICIARY_SHARE = "1.00"
 
 
 @dataclass(frozen=True)
@@ -193,9 +183,6 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
         organisation = dossier.organisation
         decided = dossier.vote_date or local_date(dossier.review.decided_at)
         mine = payments.get(dossier.pk, [])
-        base = dossier.retained_base
-        if base is None:
-            base = _decimal((dossier.result or {}).get("base"))
         individual = is_individual(organisation)
         rows.append(
             {
@@ -205,7 +192,9 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
                 "referenceDecision": dossier.award_reference or "",
                 "nomBeneficiaire": BENEFICIARY_MASK if individual else organisation.name,
                 "idBeneficiaire": organisation.siret,
-                "rnaBeneficiaire": "",
+                "rnaBeneficiaire": organisation.rna
+                if organisation.kind == OrganisationKind.ASSOCIATION
+                else "",
                 "objet": " — ".join(p for p in (dossier.scheme.name, dossier.title) if p),
                 "montant": decimal_point(dossier.awarded_amount),
                 "nature": NATURE,
@@ -215,18 +204,11 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
                 ),
                 "idRAE": "",
                 "notificationUE": "oui" if dossier.scheme.code in under_de_minimis else "non",
-                "pourcentageSubvention": _share(dossier.awarded_amount, base),
+                "pourcentageSubvention": SINGLE_BENEFICIARY_SHARE,
                 "dispositifAide": "",
             }
         )
     return ScdlFile(region=region, year=year, rows=rows)
-
-
-def _decimal(value) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except ArithmeticError:
-        return None
 
 
 def published_files() -> list[dict]:

@@ -221,3 +221,41 @@ def test_add_page_gives_every_element_its_own_id(client, applicant):
         ids = Counter(re.findall(r'\sid="([^"]+)"', html))
         assert [name for name, count in ids.items() if count > 1] == []
         assert 'for="id_lookup_siret"' in html and 'for="id_siret"' in html
+
+
+@pytest.mark.parametrize(
+    "typed, kept", [("W442001234", "W442001234"), ("w 442 001 234", "W442001234")]
+)
+def test_an_association_gives_its_rna_number(typed, kept):
+    from organisations.validators import clean_rna
+
+    assert clean_rna(typed) == kept
+
+
+@pytest.mark.parametrize("typed", ["442001234", "W4420012", "X442001234", "W44200123A"])
+def test_a_malformed_rna_number_is_refused_in_french(typed):
+    from django.core.exceptions import ValidationError
+
+    from organisations.validators import clean_rna
+
+    with pytest.raises(ValidationError, match="W suivi de 9 chiffres"):
+        clean_rna(typed)
+
+
+def test_only_an_association_has_an_rna_number(db):
+    from organisations.forms import OrganisationForm
+    from territories.models import Department
+
+    data = {
+        "siret": "81234567600017",
+        "kind": "company",
+        "rna": "W442001234",
+        "name": "Boutique",
+        "department": Department.objects.get(code="59").pk,
+    }
+    form = OrganisationForm(data)
+    assert not form.is_valid()
+    assert form.errors["rna"] == ["Le numéro RNA ne concerne que les associations."]
+    form = OrganisationForm({**data, "kind": "association"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["rna"] == "W442001234"

@@ -5,7 +5,6 @@ import io
 import json
 import re
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -85,11 +84,9 @@ def test_values_and_formats_of_an_awarded_aid_paid_in_two_instalments(client, aw
     assert row["conditionsVersement"] == "échelonné"
     assert row["datesPeriodeVersement"] == f"{year}-02-01/{year}-06-30"
     assert row["notificationUE"] == "oui"
-    share = Decimal(row["pourcentageSubvention"])
-    assert Decimal("0") < share <= Decimal("1")
-    assert re.fullmatch(r"(0(\.\d{1,2})?|1)", row["pourcentageSubvention"])
-    base = Decimal(dossier.result["base"])
-    assert share == (dossier.awarded_amount / base).quantize(Decimal("0.01"))
+    # The beneficiary's share of the aid: a single beneficiary, so « 1.00 » (not the aid's rate).
+    assert row["pourcentageSubvention"] == "1.00"
+    assert row["rnaBeneficiaire"] == ""  # a company has no RNA number
     assert dossier.title in row["objet"]
 
 
@@ -214,8 +211,13 @@ def test_the_file_is_valid_against_the_official_schema_2_1_1(client, awarded):
     individual = awarded("PDL-IN")
     individual.organisation.legal_form, individual.organisation.legal_form_code = "EI", "1000"
     individual.organisation.save()
+    association = awarded("PDL-IN")  # an association publishes its RNA number beside its SIRET
+    association.organisation.kind, association.organisation.rna = "association", "W442001234"
+    association.organisation.save()
     text, rows = download(client, "PDL", year)
-    assert len(rows) == 3
+    assert len(rows) == 4
+    assert [row["rnaBeneficiaire"] for row in rows].count("W442001234") == 1
+    assert {row["pourcentageSubvention"] for row in rows} == {"1.00"}
     assert {row["conditionsVersement"] for row in rows} <= {"unique", "échelonné", "autre"}
     assert _validate_with_the_official_schema(text) == []
     schema_columns = [

@@ -11,11 +11,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles \
     PRIVATE_MEDIA_ROOT=/data/private
 
-# WeasyPrint needs Pango and HarfBuzz, attachment checks need libmagic, PDFs need fonts.
+# WeasyPrint needs Pango and HarfBuzz, attachment checks need libmagic, PDFs need fonts;
+# `manage.py backup`/`restore` need pg_dump/pg_restore of the server's major version: bookworm's
+# postgresql-client is 15, the version of the db service in docker-compose.yml (tests/test_compose.py).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 \
-        libmagic1 shared-mime-info fonts-dejavu-core \
+        libmagic1 shared-mime-info fonts-dejavu-core postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 app \

@@ -292,6 +292,28 @@ def _siret(siren8: str) -> str:
     )
 
 
+def demo_organisation(row: tuple, *, address: str, created_on) -> tuple[Organisation, bool]:
+    """Get or create a demo organisation from its row
+    (siren8, name, kind, legal_form, naf, postal_code, city, department code)."""
+    from territories.models import Department
+
+    siren8, name, kind, legal_form, naf, postal_code, city, department = row
+    return Organisation.objects.get_or_create(
+        siret=_siret(siren8),
+        defaults={
+            "kind": kind,
+            "name": name,
+            "legal_form": legal_form,
+            "naf": naf,
+            "postal_code": postal_code,
+            "city": city,
+            "address": address,
+            "department": Department.objects.get(code=department),
+            "created_on": created_on,
+        },
+    )
+
+
 def _agent(region_code: str):
     from accounts.models import User
 
@@ -366,7 +388,7 @@ def create_instruction_demo() -> int:
     from instruction.models import CommissionSession
     from organisations.enums import MemberRole
     from organisations.models import Membership
-    from territories.models import Department, Region
+    from territories.models import Region
 
     region = Region.objects.get(code="IDF")
     session, _ = CommissionSession.objects.get_or_create(
@@ -393,19 +415,10 @@ def create_instruction_demo() -> int:
         code,
         target,
     ) in EXTRA_ORGANISATIONS:
-        organisation, new = Organisation.objects.get_or_create(
-            siret=_siret(siren8),
-            defaults={
-                "kind": kind,
-                "name": name,
-                "legal_form": legal_form,
-                "naf": naf,
-                "postal_code": postal_code,
-                "city": city,
-                "address": "1 place du Marché",
-                "department": Department.objects.get(code=department),
-                "created_on": timezone.localdate().replace(year=2012),
-            },
+        organisation, new = demo_organisation(
+            (siren8, name, kind, legal_form, naf, postal_code, city, department),
+            address="1 place du Marché",
+            created_on=timezone.localdate().replace(year=2012),
         )
         if Dossier.objects.filter(organisation=organisation).exists():
             continue

@@ -12,7 +12,12 @@ from accounts.models import RoleAssignment, User
 from organisations.enums import MemberRole
 from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
-from portal.demo_dossiers import create_demo_dossiers, create_instruction_demo, create_payment_demo
+from portal.demo_dossiers import (
+    create_demo_dossiers,
+    create_instruction_demo,
+    create_payment_demo,
+    demo_organisation,
+)
 from schemes.models import CallPeriod, RuleVersion
 from territories.data import seed_demo_signatories
 from territories.models import Department, Region
@@ -114,24 +119,8 @@ def demo_user(email: str, first_name: str, last_name: str, **extra) -> User:
 
 def free_organisation(region_code: str, applicant: User) -> Organisation:
     """The applicant's organisation kept free of dossiers (FREE_ORGANISATIONS)."""
-    from portal.demo_dossiers import _siret
-
-    siren8, name, kind, legal_form, naf, postal_code, city, department = FREE_ORGANISATIONS[
-        region_code
-    ]
-    organisation, _ = Organisation.objects.get_or_create(
-        siret=_siret(siren8),
-        defaults={
-            "kind": kind,
-            "name": name,
-            "legal_form": legal_form,
-            "naf": naf,
-            "postal_code": postal_code,
-            "city": city,
-            "address": "2 rue de la Mairie",
-            "department": Department.objects.get(code=department),
-            "created_on": date(2014, 5, 12),
-        },
+    organisation, _ = demo_organisation(
+        FREE_ORGANISATIONS[region_code], address="2 rue de la Mairie", created_on=date(2014, 5, 12)
     )
     Membership.objects.get_or_create(
         organisation=organisation, user=applicant, defaults={"role": MemberRole.OWNER}

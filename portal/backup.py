@@ -25,6 +25,8 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -94,6 +96,16 @@ def release(alias: str) -> None:
         return
     connection.close()
     del connections[alias]
+
+
+@contextmanager
+def target_database(url: str | None) -> Iterator[tuple[str, dict]]:
+    """`database_settings(url)`, its connection released on the way out."""
+    alias, settings_dict = database_settings(url)
+    try:
+        yield alias, settings_dict
+    finally:
+        release(alias)
 
 
 def _vendor(settings_dict: dict) -> str:
@@ -221,11 +233,8 @@ def stored_files(root: Path) -> list[Path]:
 
 def backup(output: Path, files_root: Path, database_url: str | None = None) -> Path:
     """Write the archive into folder `output` (or file `output`, if it ends in .tar)."""
-    alias, settings_dict = database_settings(database_url)
-    try:
+    with target_database(database_url) as (alias, settings_dict):
         return _backup(output, files_root, alias, settings_dict)
-    finally:
-        release(alias)
 
 
 def _backup(output: Path, files_root: Path, alias: str, settings_dict: dict) -> Path:
@@ -328,11 +337,8 @@ def read_archive(archive: Path, work: Path) -> dict:
 
 
 def restore(archive: Path, files_root: Path, database_url: str | None = None) -> RestoreReport:
-    alias, settings_dict = database_settings(database_url)
-    try:
+    with target_database(database_url) as (alias, settings_dict):
         return _restore(archive, files_root, alias, settings_dict)
-    finally:
-        release(alias)
 
 
 def _restore(archive: Path, files_root: Path, alias: str, settings_dict: dict) -> RestoreReport:

@@ -81,16 +81,12 @@ def _formset_errors(formset: BaseFormSet) -> list[FormError]:
 
 
 def _candidates(value) -> Iterable:
-    if isinstance(value, forms.BaseForm | BaseFormSet):
-        yield value
-    elif isinstance(value, list | tuple):
-        for item in value:
-            if isinstance(item, forms.BaseForm | BaseFormSet):
-                yield item
-    elif isinstance(value, dict):
-        for item in value.values():
-            if isinstance(item, forms.BaseForm | BaseFormSet):
-                yield item
+    """The forms and formsets of a context value: itself, or those in its list, tuple or dict."""
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list | tuple):
+        value = [value]
+    return (item for item in value if isinstance(item, forms.BaseForm | BaseFormSet))
 
 
 def errors_in(context_values: Iterable) -> list[FormError]:

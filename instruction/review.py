@@ -102,6 +102,61 @@ def check_record(
     return check
 
 
+def _retention_refusal(line: ExpenseLine, status: str, amount: Decimal | None, reason: str) -> str:
+    if status not in RetentionStatus.values:
+        return "Choisissez comment la dépense est retenue."
+    if status == RetentionStatus.PARTIAL and (
+        amount is None or not (Decimal("0") < amount < line.amount)
+    ):
+        return (
+            "Une dépense retenue en partie doit l'être pour un montant entre 0 et le montant "
+            "présenté."
+        )
+    if status != RetentionStatus.FULL and not reason.strip():
+        return "Indiquez le motif quand une dépense n'est pas retenue en totalité."
+    return ""
+
+
+def _retained_amount(line: ExpenseLine, status: str, amount: Decimal | None) -> Decimal:
+    if status == RetentionStatus.FULL:
+        return line.amount
+    if status == RetentionStatus.NONE:
+        return Decimal("0")
+    return amount
+
+
+def _retention_store(
+    *,
+    user,
+    dossier: Dossier,
+    line: ExpenseLine,
+    status: str | None,
+    amount: Decimal | None,
+    reason: str,
+) -> ExpenseRetention | None:
+    """Write one line's retention (status None: back to the engine's amount) and audit it."""
+    retention = None
+    if status is None:
+        ExpenseRetention.objects.filter(line=line).delete()
+    else:
+        retention, _ = ExpenseRetention.objects.update_or_create(
+            line=line,
+            defaults={"status": status, "amount": amount, "reason": reason, "decided_by": user},
+        )
+    audit_record(
+        actor=user,
+        action="expense_retain",
+        obj=dossier,
+        comment=reason,
+        data={
+            "line": line.pk,
+            "status": status or "engine",
+            "amount": "" if amount is None else str(amount),
+        },
+    )
+    return retention
+
+
 @transaction.atomic
 def expense_retain(
     *,
@@ -117,29 +172,18 @@ def expense_retain(
     require_agent(user, dossier)
     if line.dossier_id != dossier.pk:
         raise ValidationError("Cette dépense n'appartient pas au dossier.")
-    if status == RetentionStatus.FULL:
-        amount = line.amount
-    elif status == RetentionStatus.NONE:
-        amount = Decimal("0")
-    elif amount is None or not (Decimal("0") < amount < line.amount):
-        raise ValidationError(
-            "Une dépense retenue en partie doit l'être pour un montant entre 0 et le montant présenté."
-        )
-    if status != RetentionStatus.FULL and not reason.strip():
-        raise ValidationError("Indiquez le motif quand une dépense n'est pas retenue en totalité.")
+    refusal = _retention_refusal(line, status, amount, reason)
+    if refusal:
+        raise ValidationError(refusal)
     claim_version(dossier, version)
-    retention, _ = ExpenseRetention.objects.update_or_create(
+    return _retention_store(
+        user=user,
+        dossier=dossier,
         line=line,
-        defaults={"status": status, "amount": amount, "reason": reason, "decided_by": user},
+        status=status,
+        amount=_retained_amount(line, status, amount),
+        reason=reason,
     )
-    audit_record(
-        actor=user,
-        action="expense_retain",
-        obj=dossier,
-        comment=reason,
-        data={"line": line.pk, "status": status, "amount": str(amount)},
-    )
-    return retention
 
 
 @transaction.atomic
@@ -189,29 +233,6 @@ def checks_record(
     return [check for check, _, _ in changed]
 
 
-def _retention_refusal(line: ExpenseLine, status: str, amount: Decimal | None, reason: str) -> str:
-    if status not in RetentionStatus.values:
-        return "Choisissez comment la dépense est retenue."
-    if status == RetentionStatus.PARTIAL and (
-        amount is None or not (Decimal("0") < amount < line.amount)
-    ):
-        return (
-            "Une dépense retenue en partie doit l'être pour un montant entre 0 et le montant "
-            "présenté."
-        )
-    if status != RetentionStatus.FULL and not reason.strip():
-        return "Indiquez le motif quand une dépense n'est pas retenue en totalité."
-    return ""
-
-
-def _retained_amount(line: ExpenseLine, status: str, amount: Decimal | None) -> Decimal:
-    if status == RetentionStatus.FULL:
-        return line.amount
-    if status == RetentionStatus.NONE:
-        return Decimal("0")
-    return amount
-
-
 @transaction.atomic
 def retentions_record(
     *,
@@ -256,19 +277,8 @@ def retentions_record(
         return 0
     claim_version(dossier, version)
     for line, status, kept, reason in changes:
-        if status is None:
-            ExpenseRetention.objects.filter(line=line).delete()
-        else:
-            ExpenseRetention.objects.update_or_create(
-                line=line,
-                defaults={"status": status, "amount": kept, "reason": reason, "decided_by": user},
-            )
-        audit_record(
-            actor=user,
-            action="expense_retain",
-            obj=dossier,
-            comment=reason,
-            data={"line": line.pk, "status": status or "engine", "amount": str(kept or "")},
+        _retention_store(
+            user=user, dossier=dossier, line=line, status=status, amount=kept, reason=reason
         )
     return len(changes)
 

@@ -32,6 +32,14 @@ logger = logging.getLogger(__name__)
 DONE = (ScanStatus.CLEAN, ScanStatus.INFECTED)
 RESCAN_AFTER = datetime.timedelta(minutes=10)
 RESCAN_BATCH = 500
+# Both scan tasks: an unreachable ClamAV is retried with backoff, then the scan is marked failed.
+SCAN_TASK_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "autoretry_for": (ConnectionError, OSError),
+    "retry_backoff": True,
+    "max_retries": 8,
+}
 
 
 def get_scanner():
@@ -101,13 +109,7 @@ def _tell_applicant(attachment: Attachment) -> None:
     )
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(ConnectionError, OSError),
-    retry_backoff=True,
-    max_retries=8,
-)
+@shared_task(**SCAN_TASK_OPTIONS)
 def scan_attachment(self, attachment_id: int) -> str:
     """Scan one attachment and record the verdict; safe to run twice."""
     attachment = Attachment.objects.select_related("dossier").filter(pk=attachment_id).first()
@@ -220,13 +222,7 @@ def _queue_stored_files(before) -> int:
     return queued
 
 
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(ConnectionError, OSError),
-    retry_backoff=True,
-    max_retries=8,
-)
+@shared_task(**SCAN_TASK_OPTIONS)
 def scan_stored_file(self, name: str) -> str:
     """Scan one stored file (not an attachment) and record its verdict; safe to run twice.
 

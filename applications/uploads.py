@@ -132,11 +132,6 @@ def allowed_types_label() -> str:
     return ", ".join(TYPES[mime][2] if mime in TYPES else mime for mime in allowed_types())
 
 
-def allowed_extensions() -> str:
-    """The `accept` attribute of the file input (a hint for the browser only)."""
-    return ",".join(TYPES[mime][0] for mime in allowed_types() if mime in TYPES)
-
-
 def accepted_extensions() -> list[str]:
     """Every file name extension of the accepted types (« .jpg » and « .jpeg »...)."""
     return sorted({ext for mime in allowed_types() if mime in TYPES for ext in TYPES[mime][1]})
@@ -146,11 +141,13 @@ def browser_check_attrs(*, remaining: int | None = None) -> dict[str, str]:
     """The data- attributes static/js/upload-check.js reads to check a chosen file before it is
     sent: the limits of these settings, so that the browser and the server agree (the server
     checks again). `remaining`: the space left for the dossier, if it matters."""
+    extensions = ",".join(accepted_extensions())
+    max_bytes = max_file_bytes()
     attrs = {
-        "accept": ",".join(accepted_extensions()),
-        "data-max-bytes": str(max_file_bytes()),
-        "data-max-label": format_bytes_fr(max_file_bytes()),
-        "data-extensions": ",".join(accepted_extensions()),
+        "accept": extensions,
+        "data-max-bytes": str(max_bytes),
+        "data-max-label": format_bytes_fr(max_bytes),
+        "data-extensions": extensions,
         "data-types": ",".join(allowed_types()),
         "data-types-label": allowed_types_label(),
     }
@@ -414,9 +411,17 @@ def _check_image(uploaded_file, mime_type: str) -> None:
             image.load()  # every byte of image data decoded: a truncated image fails here
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
-        raise not_genuine from exc
-    except (ValueError, TypeError, IndexError, KeyError, EOFError) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        EOFError,
+    ) as exc:
         raise not_genuine from exc
 
 

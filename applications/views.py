@@ -60,17 +60,25 @@ def _editable_or_redirect(request, dossier):
     return None
 
 
+def _is_autosave(request) -> bool:
+    """A save sent by static/js/autosave.js (it answers JSON, not a page)."""
+    return request.headers.get("X-Requested-With") == "autosave"
+
+
+def _saved_state(dossier, ids: dict | None) -> dict:
+    """What the autosave script shows and writes into the page after a save."""
+    saved = timezone.localtime(dossier.last_saved_at)
+    return {"saved_at": formats.time_format(saved, "H:i"), "ids": ids or {}}
+
+
 def _after_save(request, dossier, step: str, ids: dict | None = None):
     """Autosave answers JSON; "save" stays on the page; "continue" goes to the next step.
 
     `ids`: the stored line of each new line of the page (field name of its hidden id -> id),
     which the autosave script writes into the page so that the next save updates those lines.
     """
-    if request.headers.get("X-Requested-With") == "autosave":
-        saved = timezone.localtime(dossier.last_saved_at)
-        return JsonResponse(
-            {"ok": True, "saved_at": formats.time_format(saved, "H:i"), "ids": ids or {}}
-        )
+    if _is_autosave(request):
+        return JsonResponse({"ok": True, **_saved_state(dossier, ids)})
     messages.success(request, "Vos réponses sont enregistrées.")
     following = next_step(step)
     if "continue" in request.POST and following:
@@ -79,23 +87,16 @@ def _after_save(request, dossier, step: str, ids: dict | None = None):
 
 
 def _invalid(request):
-    if request.headers.get("X-Requested-With") == "autosave":
+    if _is_autosave(request):
         return JsonResponse({"ok": False}, status=400)
     return None
 
 
 def _partly_saved(request, dossier, ids: dict | None = None):
     """A page with errors whose valid fields were saved: say so (autosave: in JSON)."""
-    if request.headers.get("X-Requested-With") == "autosave":
-        saved = timezone.localtime(dossier.last_saved_at)
+    if _is_autosave(request):
         return JsonResponse(
-            {
-                "ok": False,
-                "partial": True,
-                "saved_at": formats.time_format(saved, "H:i"),
-                "ids": ids or {},
-            },
-            status=400,
+            {"ok": False, "partial": True, **_saved_state(dossier, ids)}, status=400
         )
     messages.warning(
         request,

@@ -57,9 +57,7 @@ class FrenchDecimalField(forms.DecimalField):
             number = parse_french_decimal(value)
         except NotANumber as exc:
             raise ValidationError(self.error_messages["invalid"], code="invalid") from exc
-        if number is not None and not number.is_finite():  # pragma: no cover
-            raise ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
+        return number  # finite: parse_french_decimal reads digits only
 
     def prepare_value(self, value):
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):

@@ -213,6 +213,16 @@ def finance_send_back(request, pk: int):
     return _back(request, "payments:finance_queue")
 
 
+def _mark_batch_conflicts(user, payments) -> None:
+    """Sets each payment's `conflict`: why this user may not batch it, or "" (the service refuses
+    the same, organisations.conflicts)."""
+    member_of = member_organisation_ids(user)
+    for payment in payments:
+        payment.conflict = permissions.duty_conflict(
+            user, Action.BATCH, payment.request, dossier=payment.dossier, member_of=member_of
+        )
+
+
 @login_required
 @require_GET
 def batch_list(request):
@@ -223,15 +233,7 @@ def batch_list(request):
         .select_related("dossier__review")
         .order_by("dossier__scheme__region__name", "validated_at")
     )
-    member_of = member_organisation_ids(request.user)
-    for payment in batchable:  # the service refuses the same (organisations.conflicts)
-        payment.conflict = permissions.duty_conflict(
-            request.user,
-            Action.BATCH,
-            payment.request,
-            dossier=payment.dossier,
-            member_of=member_of,
-        )
+    _mark_batch_conflicts(request.user, batchable)
     lots = (
         PaymentBatch.objects.filter(region_id__in=region_ids)
         .select_related("region")
@@ -321,16 +323,9 @@ def batch_export(request, pk: int):
         "request", "dossier__organisation", "dossier__scheme", "dossier__review"
     ).order_by("dossier__number")
     totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
-    member_of = member_organisation_ids(request.user)
+    _mark_batch_conflicts(request.user, payments)
     for payment in payments:
         payment.masked_iban = services.mask_iban(payment.iban)
-        payment.conflict = permissions.duty_conflict(
-            request.user,
-            Action.BATCH,
-            payment.request,
-            dossier=payment.dossier,
-            member_of=member_of,
-        )
     return render(
         request,
         "payments/finance/batch_export_confirm.html",

@@ -228,6 +228,11 @@ def stored_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file())
 
 
+def _member(path: Path, name: str) -> dict:
+    """A manifest entry: the file's name in the archive, its size and SHA-256."""
+    return {"path": name, "size": path.stat().st_size, "sha256": sha256_of(path)}
+
+
 # --- Backup ---------------------------------------------------------------------------------------
 
 
@@ -251,18 +256,11 @@ def _backup(output: Path, files_root: Path, alias: str, settings_dict: dict) -> 
         # (and restore) compare them with what the dump restores.
         counts = row_counts(alias)
         head = audit_head(alias)
-        members = [{"path": dump_name, "size": (work / dump_name).stat().st_size}]
-        members[0]["sha256"] = sha256_of(work / dump_name)
-        files = []
-        for path in stored_files(files_root):
-            relative = path.relative_to(files_root).as_posix()
-            files.append(
-                {
-                    "path": f"files/{relative}",
-                    "size": path.stat().st_size,
-                    "sha256": sha256_of(path),
-                }
-            )
+        members = [_member(work / dump_name, dump_name)]
+        files = [
+            _member(path, f"files/{path.relative_to(files_root).as_posix()}")
+            for path in stored_files(files_root)
+        ]
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -59,13 +59,14 @@ ACTION_PHRASES = {
     Action.RECOVERY: "enregistrer ce reversement",
 }
 
+# Who must act instead: the start of the message's last sentence.
 WHO_ELSE = {
-    Action.INSTRUCT: "un autre instructeur",
-    Action.AWARD: "un autre instructeur",
-    Action.CERTIFY: "un autre instructeur",
-    Action.VALIDATE: "un autre agent financier",
-    Action.BATCH: "un autre agent financier",
-    Action.RECOVERY: "un autre agent financier",
+    Action.INSTRUCT: "Un autre instructeur",
+    Action.AWARD: "Un autre instructeur",
+    Action.CERTIFY: "Un autre instructeur",
+    Action.VALIDATE: "Un autre agent financier",
+    Action.BATCH: "Un autre agent financier",
+    Action.RECOVERY: "Un autre agent financier",
 }
 
 REASONS = {
@@ -145,7 +146,7 @@ def conflict_of_interest(
             reason = REASONS[relation].format(organisation=parties.organisation_name or "—")
             return False, (
                 f"Conflit d'intérêts : {reason}, vous ne pouvez pas {ACTION_PHRASES[action]}. "
-                f"{WHO_ELSE[action][0].upper()}{WHO_ELSE[action][1:]} de la Région doit s'en charger."
+                f"{WHO_ELSE[action]} de la Région doit s'en charger."
             )
     return True, ""
 

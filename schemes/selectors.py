@@ -79,6 +79,13 @@ def version_to_show(*, scheme_code: str, day: date) -> core.RuleVersion | None:
     return versions[-1] if versions else None
 
 
+def is_demo_rules(ident) -> bool:
+    """True when `ident` names a rule version marked « extension de démonstration »."""
+    if not ident:
+        return False
+    return RuleVersion.objects.filter(ident=str(ident), is_demo=True).exists()
+
+
 def get_scheme(code: str) -> Scheme:
     try:
         return (

@@ -8,8 +8,8 @@ from schemes.core.documents import when_label
 from schemes.engine import simulate
 from schemes.forms import ExpenseFormSet, SimulatorForm
 from schemes.formsets import with_one_more_form
-from schemes.models import RuleVersion, Scheme
-from schemes.selectors import get_scheme, version_to_show
+from schemes.models import Scheme
+from schemes.selectors import get_scheme, is_demo_rules, version_to_show
 from schemes.simulator import hdf_choice, simulator_results
 from schemes.templatetags.aides import SOURCES_DIR, source_document_exists
 
@@ -200,8 +200,7 @@ def scheme_detail(request, code: str):
         "info": info,
         "audience": audience_of(scheme.code),
         "version": version,
-        "demo_version": version is not None
-        and RuleVersion.objects.filter(ident=version.ident, is_demo=True).exists(),
+        "demo_version": version is not None and is_demo_rules(version.ident),
         "periods": periods,
         "open_periods": [p for p in periods if p.is_open_on(today)],
         "example": example,

@@ -2,7 +2,7 @@
 
 from django import template
 
-from schemes.models import RuleVersion
+from schemes import selectors
 
 register = template.Library()
 
@@ -10,6 +10,4 @@ register = template.Library()
 @register.filter
 def is_demo_rules(ident) -> bool:
     """True when `ident` names a rule version marked « extension de démonstration »."""
-    if not ident:
-        return False
-    return RuleVersion.objects.filter(ident=str(ident), is_demo=True).exists()
+    return selectors.is_demo_rules(ident)

@@ -15,6 +15,7 @@ from applications.forms import (
     BankForm,
     DeMinimisFormSet,
     EligibilityForm,
+    ExpenseForm,
     ExpenseFormSet,
     FundingForm,
     HoldingFormSet,
@@ -285,9 +286,10 @@ def step_eligibility(request, pk: int):
 
 
 def _expense_lines(dossier) -> list[dict]:
-    fields = ("category", "description", "supplier", "amount", "mode", "months", "device")
+    """The stored lines as the project page's forms start from them."""
+    fields = ExpenseForm.Meta.fields
     return [
-        {"line_id": line.pk, "quote_date": line.quote_date, **{f: getattr(line, f) for f in fields}}
+        {"line_id": line.pk, **{f: getattr(line, f) for f in fields}}
         for line in dossier.expenses.all()
     ]
 

@@ -209,14 +209,22 @@ def _pending_device(user) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
 
 
+def _pending_accepting(user, token: str) -> TOTPDevice | None:
+    """The pending device if `token` is its current code (the new app works), else None."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or not device.verify_token((token or "").replace(" ", "")):
+        return None
+    return device
+
+
 @transaction.atomic
 def enrolment_confirm(*, user, enrolment: TwoFactorEnrolment, token: str):
     """Confirm the first device with its first code: (device, backup codes), or None if wrong."""
     enrolment = TwoFactorEnrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.used_at is not None or enrolment.revoked_at is not None or has_device(user):
         raise EnrolmentRefused("Ce lien d'activation a déjà servi.")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not device.verify_token((token or "").replace(" ", "")):
+    device = _pending_accepting(user, token)
+    if device is None:
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -270,8 +278,8 @@ def device_replace(*, request, token: str):
     user = request.user
     if not recently_reauthenticated(request):
         raise PermissionError("reauthentication required")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    if device is None or not device.verify_token((token or "").replace(" ", "")):
+    device = _pending_accepting(user, token)
+    if device is None:
         return None
     removed = TOTPDevice.objects.filter(user=user, confirmed=True).delete()[0]
     device.confirmed = True

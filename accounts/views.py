@@ -16,6 +16,9 @@ from accounts import two_factor
 from accounts.models import LoginEvent, TwoFactorEnrolment
 
 LOGIN_DONE = "Connexion réussie."
+BAD_CURRENT_CODE = (
+    "Ce code n'est pas valide. Saisissez le code actuel de votre application ou un code de secours."
+)
 # One self-service enrolment link every few minutes: the page cannot be used to flood a mailbox.
 LINK_INTERVAL = timedelta(minutes=5)
 
@@ -156,11 +159,7 @@ def otp_replace(request):
         return response
     if request.method == "POST" and "current_token" in request.POST:
         if not two_factor.reauthenticate(request=request, token=request.POST["current_token"]):
-            messages.error(
-                request,
-                "Ce code n'est pas valide. Saisissez le code actuel de votre application ou un "
-                "code de secours.",
-            )
+            messages.error(request, BAD_CURRENT_CODE)
             return redirect("accounts:otp_manage")
         return redirect("accounts:otp_replace")
     if not two_factor.recently_reauthenticated(request):
@@ -203,11 +202,7 @@ def otp_backup_codes(request):
         return response
     codes = two_factor.backup_codes_regenerate(request=request, token=request.POST.get("token", ""))
     if codes is None:
-        messages.error(
-            request,
-            "Ce code n'est pas valide. Saisissez le code actuel de votre application ou un code "
-            "de secours.",
-        )
+        messages.error(request, BAD_CURRENT_CODE)
         return redirect("accounts:otp_manage")
     return render(
         request,

@@ -36,13 +36,11 @@ class AttachmentForm(forms.Form):
         self.fields["file"].widget.attrs.update(uploads.browser_check_attrs(remaining=remaining))
 
 
-def _page(request, dossier, form, groups):
-    used = sum(attachment.size for attachment in dossier.attachments.all())
+def _page(request, dossier, form, groups, remaining: int):
     for group in groups:
         for attachment in group["files"]:
             attachment.size_label = uploads.format_bytes_fr(attachment.size)
             attachment.scan_label = scan_explanation(attachment)
-    remaining = max(0, uploads.max_dossier_bytes() - used)
     context = step_context(
         dossier,
         STEP,
@@ -68,7 +66,7 @@ def step_documents(request, pk: int):
     remaining = uploads.dossier_remaining_bytes(dossier)
     if request.method != "POST":
         form = AttachmentForm(choices=choices, remaining=remaining)
-        return _page(request, dossier, form, groups)
+        return _page(request, dossier, form, groups, remaining)
     form = AttachmentForm(request.POST, request.FILES, choices=choices, remaining=remaining)
     if form.is_valid():
         try:
@@ -86,7 +84,7 @@ def step_documents(request, pk: int):
         else:
             messages.success(request, f"Le fichier « {attachment.original_name} » a été ajouté.")
             return redirect("applications:step_documents", pk=dossier.pk)
-    return _page(request, dossier, form, groups)
+    return _page(request, dossier, form, groups, remaining)
 
 
 @login_required

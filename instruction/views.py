@@ -163,6 +163,7 @@ def review_context(dossier, **extra) -> dict:
         "S": S,
         "today": timezone.localdate(),
         "schedule_form": forms.ScheduleForm(region=dossier.scheme.region),
+        "voted_in_commission": dossier.scheme.code in services.commission_schemes(),
         **extra,
     }
 

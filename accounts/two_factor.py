@@ -41,6 +41,8 @@ REAUTH_SECONDS = 10 * 60
 REAUTH_SESSION_KEY = "otp_reauthenticated_at"
 ENROLMENT_SESSION_KEY = "otp_enrolment_id"
 DEVICE_NAME = "Application d'authentification"
+# One self-service enrolment link every few minutes: the page cannot be used to flood a mailbox.
+LINK_INTERVAL = timedelta(minutes=5)
 
 
 class EnrolmentRefused(Exception):
@@ -54,6 +56,10 @@ def needs_second_factor(user) -> bool:
 
 def has_device(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def backup_codes_left(user) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
 
 
 def qr_svg(device: TOTPDevice) -> str:
@@ -158,6 +164,13 @@ def enrolment_issue(*, user, by=None, send: bool = True) -> str:
             ],
         )
     return link
+
+
+def link_recently_issued(user) -> bool:
+    """A link was issued less than LINK_INTERVAL ago (the code page does not send another)."""
+    return TwoFactorEnrolment.objects.filter(
+        user=user, created_at__gt=timezone.now() - LINK_INTERVAL
+    ).exists()
 
 
 def enrolment_for_token(*, user, token: str) -> TwoFactorEnrolment:

@@ -1,26 +1,20 @@
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts import two_factor
-from accounts.models import LoginEvent, TwoFactorEnrolment
+from accounts.models import LoginEvent
 
 LOGIN_DONE = "Connexion réussie."
 BAD_CURRENT_CODE = (
     "Ce code n'est pas valide. Saisissez le code actuel de votre application ou un code de secours."
 )
-# One self-service enrolment link every few minutes: the page cannot be used to flood a mailbox.
-LINK_INTERVAL = timedelta(minutes=5)
 
 
 def _next(request) -> str:
@@ -73,10 +67,7 @@ def otp_request_link(request):
             "activée sur ce compte, ou elle ne le concerne pas.",
         )
         return redirect("accounts:otp_verify")
-    recent = TwoFactorEnrolment.objects.filter(
-        user=user, created_at__gt=timezone.now() - LINK_INTERVAL
-    ).exists()
-    if recent:
+    if two_factor.link_recently_issued(user):
         messages.info(
             request,
             "Un lien vient déjà de vous être envoyé : consultez votre messagerie (et ses "
@@ -144,7 +135,7 @@ def otp_manage(request):
         return response
     context = {
         "has_device": True,
-        "backup_left": StaticToken.objects.filter(device__user=request.user).count(),
+        "backup_left": two_factor.backup_codes_left(request.user),
     }
     return render(request, "accounts/otp_manage.html", context)
 

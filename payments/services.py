@@ -258,15 +258,9 @@ def request_create(
                 field.save(checked[id(upload)].storage_name, upload, save=False)
                 setattr(request, f"{name}_file_name", checked[id(upload)].original_name)
             if rib_file is not None:
-                request.rib.save(
-                    validate_upload(rib_file, dossier=dossier).storage_name, rib_file, save=False
-                )
+                request.rib.save(checked[id(rib_file)].storage_name, rib_file, save=False)
             if quote_file is not None:
-                request.quote.save(
-                    validate_upload(quote_file, dossier=dossier).storage_name,
-                    quote_file,
-                    save=False,
-                )
+                request.quote.save(checked[id(quote_file)].storage_name, quote_file, save=False)
             request.save()
             for data in invoices or []:
                 data = dict(data)

@@ -221,7 +221,9 @@ def checks_record(
     now = timezone.now()
     for check, status, comment in changed:
         check.status, check.comment = status, comment
-        check.checked_by, check.checked_at = (None, None) if status == "pending" else (user, now)
+        check.checked_by, check.checked_at = (
+            (None, None) if status == CheckStatus.PENDING else (user, now)
+        )
         check.save(update_fields=["status", "comment", "checked_by", "checked_at"])
         audit_record(
             actor=user,

@@ -18,6 +18,7 @@ from applications.receipt import demo_rules
 from applications.workflow import TRANSITIONS, TransitionError
 from instruction import answers, forms, review, services
 from instruction.commission import dossier_schedule
+from instruction.enums import RetentionStatus
 from instruction.selectors import get_dossier_for_agent
 from schemes import core
 
@@ -72,7 +73,7 @@ def _line_forms(expense_lines, data=None, errors=None) -> dict:
         initial = (
             {
                 "status": retention.status,
-                "amount": retention.amount if retention.status == "partial" else None,
+                "amount": retention.amount if retention.status == RetentionStatus.PARTIAL else None,
                 "reason": retention.reason,
             }
             if retention

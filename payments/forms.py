@@ -48,6 +48,10 @@ class StagedFilesMixin:
     """File fields already joined on an earlier post of the page (payments.staging) are filled:
     not required again, their help text names the file, and `joined(name)` returns it."""
 
+    def __init__(self, *args, staged: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._use_staged(staged)
+
     def _use_staged(self, staged: dict | None) -> None:
         self.staged_files = {}
         for name, field in self.fields.items():
@@ -80,14 +84,13 @@ class PaymentBankForm(StagedFilesMixin, BankForm):
         error_messages={"required": "Confirmez le compte sur lequel l'aide doit être versée."},
     )
 
-    def __init__(self, *args, dossier, staged=None, **kwargs):
+    def __init__(self, *args, dossier, **kwargs):
         kwargs.setdefault(
             "initial",
             {"iban": dossier.iban, "bic": dossier.bic, "account_holder": dossier.account_holder},
         )
         super().__init__(*args, **kwargs)
         self.dossier = dossier
-        self._use_staged(staged)
 
     @property
     def iban_changed(self) -> bool:
@@ -112,11 +115,6 @@ class AdvanceForm(StagedFilesMixin, forms.Form):
         label=DOCUMENT_LABELS["quote"],
         error_messages={"required": "Joignez le devis ou le bon de commande signé."},
     )
-
-    def __init__(self, *args, dossier, staged=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.dossier = dossier
-        self._use_staged(staged)
 
 
 def line_choices(dossier) -> list[tuple[str, str]]:
@@ -148,12 +146,11 @@ class InvoiceForm(StagedFilesMixin, forms.Form):
         error_messages={"required": "Joignez le fichier de la facture acquittée."},
     )
 
-    def __init__(self, *args, dossier, basis: str = "HT", staged=None, **kwargs):
+    def __init__(self, *args, dossier, basis: str = "HT", **kwargs):
         super().__init__(*args, **kwargs)
         self.dossier = dossier
         self.fields["amount"].label = f"Montant {basis}"
         self.fields["expense_line"].choices = line_choices(dossier)
-        self._use_staged(staged)
 
     def clean(self):
         data = super().clean()
@@ -226,10 +223,6 @@ class ClosingDocumentsForm(StagedFilesMixin, forms.Form):
         label=DOCUMENT_LABELS["completion"],
         error_messages={"required": "Joignez l'attestation de fin des dépenses signée."},
     )
-
-    def __init__(self, *args, staged=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._use_staged(staged)
 
     def document(self, name: str):
         return self.cleaned_data.get(name) or self.joined(name)

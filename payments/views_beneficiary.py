@@ -79,11 +79,7 @@ def payment_request_new(request, pk: int, kind: str):
     staged = staging.staged(request.session, dossier, kind)
     required = services.required_documents(dossier, kind)
     bank = PaymentBankForm(data, dossier=dossier, prefix="bank", staged=staged)
-    quote = (
-        AdvanceForm(data, dossier=dossier, prefix="advance", staged=staged)
-        if "quote" in required
-        else None
-    )
+    quote = AdvanceForm(data, prefix="advance", staged=staged) if "quote" in required else None
     invoices = (
         InvoiceFormSet(
             data,

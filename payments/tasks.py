@@ -1,11 +1,15 @@
 """Side effects of payments, run by Celery after the transaction commits."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from instruction.tasks import send_document_email
 from payments.models import RecoveryOrder
+from payments.staging import FOLDER
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +33,6 @@ def generate_recovery_order(self, order_id: int) -> str:
 def purge_staged_uploads(max_age_hours: int = 48) -> int:
     """Files joined to a payment request page that was never sent (payments.staging) are
     deleted after two days. Returns how many were deleted."""
-    from datetime import timedelta
-
-    from django.core.files.storage import default_storage
-    from django.utils import timezone
-
-    from payments.staging import FOLDER
-
     folder = FOLDER.rstrip("/")
     if not default_storage.exists(folder):
         return 0

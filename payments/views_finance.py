@@ -36,6 +36,7 @@ from territories.models import Region
 PAGE_SIZE = 50
 VIEW_ROLES = (Role.FINANCE, Role.SCHEME_MANAGER, Role.AGENT)
 ERRORS = (PermissionDenied, TransitionError, ValidationError)
+ALREADY_EXPORTED = "Ce lot est déjà exporté : ses fichiers sont inchangés."
 
 
 def _finance_regions(user) -> list[int]:
@@ -109,11 +110,6 @@ class QueueFilterForm(forms.Form):
         return queryset
 
 
-def _duty_conflict(user, item: PaymentRequest, member_of: set[int]) -> str:
-    """Shown on the row; the service enforces the same rule (organisations.conflicts)."""
-    return permissions.duty_conflict(user, Action.VALIDATE, item, member_of=member_of)
-
-
 @login_required
 @require_GET
 def finance_queue(request):
@@ -133,7 +129,10 @@ def finance_queue(request):
     page = paginator.get_page(request.GET.get("page"))
     member_of = member_organisation_ids(request.user)
     for item in page.object_list:
-        item.conflict = _duty_conflict(request.user, item, member_of)
+        # Shown on the row; the service enforces the same rule (organisations.conflicts).
+        item.conflict = permissions.duty_conflict(
+            request.user, Action.VALIDATE, item, member_of=member_of
+        )
     return render(
         request,
         "payments/finance/queue.html",
@@ -312,12 +311,12 @@ def batch_export(request, pk: int):
                 return redirect("payments:batch_export", pk=pk)
         else:
             if already:
-                messages.info(request, "Ce lot est déjà exporté : ses fichiers sont inchangés.")
+                messages.info(request, ALREADY_EXPORTED)
             else:
                 messages.success(request, "Lot exporté : il est désormais figé.")
         return redirect("payments:batch_detail", pk=pk)
     if batch.state != BatchState.OPEN:
-        messages.info(request, "Ce lot est déjà exporté : ses fichiers sont inchangés.")
+        messages.info(request, ALREADY_EXPORTED)
         return redirect("payments:batch_detail", pk=pk)
     payments = batch.payments.select_related(
         "request", "dossier__organisation", "dossier__scheme", "dossier__review"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from schemes.core import RuleVersion, default_versions, render_rules_markdown, simulate
+from tests.schemes.situations import BASE
 
 READINGS = (
     "hardware_one_per_type",
@@ -47,20 +48,7 @@ INAC = {
     },
     "project": {"expenses": [{"category": "ecommerce_site", "amount": "6000"}]},
 }
-PDL = {
-    "scheme": "PDL-IN",
-    "filed_on": "2023-05-02",
-    "applicant": {
-        "kind": "company",
-        "legal_form": "SAS",
-        "naf": "25.62B",
-        "department": "44",
-        "created_on": "2015-01-01",
-        "headcount": 12,
-        "turnover": "1500000",
-    },
-    "project": {"expenses": [{"category": "erp", "amount": "20000"}]},
-}
+PDL = BASE["PDL-IN"]  # the typical PDL-IN company and project (copied by _with)
 
 
 def _with(base: dict[str, Any], **parts: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ class InstructionConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from applications.models import Dossier, DossierTransitionLog
-        from instruction import deadlines, workflow  # noqa: F401  (transitions, daily task)
+        from instruction import deadlines  # noqa: F401  (daily task)
         from instruction.models import Review
         from instruction.queue_cache import queue_changed, review_changed
 

@@ -25,6 +25,7 @@ from organisations.conflicts import Action, check_conflict
 from payments.enums import BatchState, RequestState
 from payments.models import Payment, PaymentBatch
 from payments.services import mark_payment_paid
+from payments.workflow import BATCH_WORKFLOW
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COLUMNS = [
@@ -256,22 +257,17 @@ def batch_export(*, user, batch: PaymentBatch, fingerprint: str | None = None) -
             written.append(batch.xlsx_file)
             batch.csv_sha256, batch.xlsx_sha256 = _sha256(csv_bytes), _sha256(xlsx_bytes)
             batch.exported_at = timezone.now()
-            updated = PaymentBatch.objects.filter(pk=batch.pk, state=BatchState.OPEN).update(
-                state=BatchState.EXPORTED,
-                csv_file=batch.csv_file.name,
-                xlsx_file=batch.xlsx_file.name,
-                csv_sha256=batch.csv_sha256,
-                xlsx_sha256=batch.xlsx_sha256,
-                exported_at=batch.exported_at,
-            )
-            if not updated:  # unreachable under the row lock; kept as the compare-and-set guard
-                raise TransitionError("Ce lot a été exporté entre-temps.")
-            audit_record(
+            BATCH_WORKFLOW.apply(
+                batch,
+                "export",
                 actor=user,
-                action="batch_export",
-                obj=batch,
-                from_state=BatchState.OPEN,
-                to_state=BatchState.EXPORTED,
+                fields={
+                    "csv_file": batch.csv_file.name,
+                    "xlsx_file": batch.xlsx_file.name,
+                    "csv_sha256": batch.csv_sha256,
+                    "xlsx_sha256": batch.xlsx_sha256,
+                    "exported_at": batch.exported_at,
+                },
                 data={
                     "payments": len(rows),
                     "csv_sha256": batch.csv_sha256,
@@ -301,20 +297,14 @@ def batch_mark_paid(*, user, batch: PaymentBatch, paid_on: date) -> PaymentBatch
         raise ValidationError("La date de paiement ne peut pas être dans le futur.")
     if batch.exported_at and paid_on < timezone.localtime(batch.exported_at).date():
         raise ValidationError("La date de paiement ne peut pas précéder l'export du lot.")
-    if not PaymentBatch.objects.filter(pk=batch.pk, state=BatchState.EXPORTED).update(
-        state=BatchState.PAID, paid_on=paid_on
-    ):
-        raise TransitionError("Ce lot a été marqué payé entre-temps.")
-    payments = list(batch.payments.order_by("pk"))
-    for payment in payments:
-        mark_payment_paid(payment=payment, on=paid_on, actor=user)
-    audit_record(
+    payments = list(batch.payments.select_related("request").order_by("pk"))
+    BATCH_WORKFLOW.apply(
+        batch,
+        "mark_paid",
         actor=user,
-        action="batch_paid",
-        obj=batch,
-        from_state=BatchState.EXPORTED,
-        to_state=BatchState.PAID,
+        fields={"paid_on": paid_on},
         data={"paid_on": paid_on.isoformat(), "payments": [p.pk for p in payments]},
     )
-    batch.refresh_from_db()
+    for payment in payments:
+        mark_payment_paid(payment=payment, on=paid_on, actor=user)
     return batch

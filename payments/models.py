@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from common.workflow import TransitionLog
 from payments.enums import BatchState, ChangeState, PaymentKind, RequestState, RetainStatus
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -237,3 +238,35 @@ class ProviderChange(models.Model):
         verbose_name = "changement de prestataire"
         verbose_name_plural = "changements de prestataire"
         ordering = ["-declared_at"]
+
+
+class PaymentRequestTransitionLog(TransitionLog):
+    """One row per state change of a payment request: who, when, from, to, why."""
+
+    request = models.ForeignKey(
+        PaymentRequest, on_delete=models.CASCADE, related_name="transitions"
+    )
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement d'état d'une demande de paiement"
+        verbose_name_plural = "changements d'état des demandes de paiement"
+
+
+class PaymentBatchTransitionLog(TransitionLog):
+    """One row per state change of a payment batch."""
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement d'état d'un lot de paiements"
+        verbose_name_plural = "changements d'état des lots de paiements"
+
+
+class ProviderChangeTransitionLog(TransitionLog):
+    """One row per decision on a provider change."""
+
+    change = models.ForeignKey(ProviderChange, on_delete=models.CASCADE, related_name="transitions")
+
+    class Meta(TransitionLog.Meta):
+        verbose_name = "changement d'état d'un changement de prestataire"
+        verbose_name_plural = "changements d'état des changements de prestataire"

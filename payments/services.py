@@ -21,6 +21,7 @@ from outbox.services import enqueue
 from payments import permissions
 from payments.enums import ChangeState, PaymentKind, RequestState, RetainStatus
 from payments.models import Invoice, Payment, PaymentRequest, ProviderChange, RecoveryOrder
+from payments.workflow import CHANGE_WORKFLOW, REQUEST_WORKFLOW
 from schemes.core import procedure
 from schemes.engine import settle
 from schemes.models import BudgetEnvelope
@@ -315,7 +316,7 @@ def request_certify(
     check_conflict(user, Action.CERTIFY, dossier, request)
     if version is not None and version != request.lock_version:
         raise TransitionError("Cette demande a été modifiée entre-temps : rechargez la page.")
-    if request.state not in (RequestState.SUBMITTED, RequestState.SENT_BACK):
+    if not REQUEST_WORKFLOW.allows("certify", request.state):
         raise TransitionError(
             f"Cette demande est à l'état « {request.get_state_display()} » : le service fait ne peut plus être certifié."
         )
@@ -357,18 +358,19 @@ def request_certify(
             Decimal(result["balance"]),
             Decimal(result["to_recover"]),
         )
-    request.settle_result = result
-    request.state, request.certified_by, request.certified_at = (
-        RequestState.CERTIFIED,
-        user,
-        timezone.now(),
-    )
-    request.lock_version += 1
-    request.save()
-    audit_record(
+    request = REQUEST_WORKFLOW.apply(
+        request,
+        "certify",
         actor=user,
-        action="service_fait",
-        obj=dossier,
+        fields={
+            "justified_base": request.justified_base,
+            "final_award": request.final_award,
+            "amount": request.amount,
+            "to_recover": request.to_recover,
+            "settle_result": result,
+            "certified_by": user,
+            "certified_at": timezone.now(),
+        },
         data={
             "request": request.pk,
             "amount": str(request.amount),
@@ -401,19 +403,15 @@ def request_send_back(*, user, request: PaymentRequest, reason: str) -> PaymentR
     check_conflict(user, Action.VALIDATE, request.dossier, request)
     if not reason.strip():
         raise ValidationError("Indiquez le motif du renvoi.")
-    if request.state != RequestState.CERTIFIED:
-        raise TransitionError("Seule une proposition en attente de validation peut être renvoyée.")
-    request.state, request.sent_back_reason = RequestState.SENT_BACK, reason
-    request.lock_version += 1
-    request.save(update_fields=["state", "sent_back_reason", "lock_version"])
-    audit_record(
+    return REQUEST_WORKFLOW.apply(
+        request,
+        "send_back",
         actor=user,
-        action="payment_send_back",
-        obj=request.dossier,
         comment=reason,
+        fields={"sent_back_reason": reason},
+        refusal="Seule une proposition en attente de validation peut être renvoyée.",
         data={"request": request.pk},
     )
-    return request
 
 
 def mask_iban(iban: str) -> str:
@@ -440,7 +438,7 @@ def payment_validate(
         allowed, why = permissions.can_validate(user, request)
         if not allowed:
             raise PermissionDenied(why)
-        if request.state != RequestState.CERTIFIED:
+        if not REQUEST_WORKFLOW.allows("validate", request.state):
             raise TransitionError(
                 f"Ce paiement est à l'état « {request.get_state_display()} » : il ne peut pas être validé."
             )
@@ -474,13 +472,10 @@ def payment_validate(
                     )
             except IntegrityError as exc:
                 raise TransitionError("Ce paiement a déjà été validé.") from exc
-        request.state = RequestState.VALIDATED if payment else RequestState.PAID
-        request.lock_version += 1
-        request.save(update_fields=["state", "lock_version"])
-        audit_record(
+        REQUEST_WORKFLOW.apply(
+            request,
+            "validate" if payment else "validate_nothing_to_pay",
             actor=user,
-            action="payment_validate",
-            obj=dossier,
             data={"request": request.pk, "amount": str(request.amount)},
         )
         if payment is None:
@@ -517,10 +512,19 @@ def recovery_received(*, user, order: RecoveryOrder, on: date) -> None:
         _close_if_settled(order.dossier, actor=user)
 
 
+@transaction.atomic
 def mark_payment_paid(*, payment: Payment, on: date, actor) -> None:
-    """Called for each payment of a batch marked paid: moves its request and dossier on."""
+    """Called for each payment of a batch marked paid: moves its request and dossier on.
+
+    The request goes VALIDATED → PAID through its transition: a payment marked paid twice (a
+    batch and a return file, two clicks) is refused the second time (TransitionError)."""
+    REQUEST_WORKFLOW.apply(
+        payment.request,
+        "pay",
+        actor=actor,
+        data={"request": payment.request_id, "amount": str(payment.amount), "on": on.isoformat()},
+    )
     Payment.objects.filter(pk=payment.pk).update(paid_on=on)
-    PaymentRequest.objects.filter(pk=payment.request_id).update(state=RequestState.PAID)
     dossier = Dossier.objects.get(pk=payment.dossier_id)
     if payment.kind == PaymentKind.ADVANCE and dossier.state == S.ACCEPTED:
         apply_transition(dossier=dossier, name="pay_advance", actor=actor)
@@ -574,19 +578,13 @@ def provider_change_decide(
     _agent(user, change.dossier)
     if not accept and not comment.strip():
         raise ValidationError("Motivez le refus du changement de prestataire.")
-    if not ProviderChange.objects.filter(pk=change.pk, state=ChangeState.PENDING).update(
-        state=ChangeState.ACCEPTED if accept else ChangeState.REFUSED,
-        decided_by=user,
-        decided_at=timezone.now(),
-        decision_comment=comment,
-    ):
-        raise TransitionError("Ce changement a déjà été examiné.")
-    change.refresh_from_db()
-    audit_record(
+    change = CHANGE_WORKFLOW.apply(
+        change,
+        "accept" if accept else "refuse",
         actor=user,
-        action="provider_change_decide",
-        obj=change.dossier,
         comment=comment,
+        fields={"decided_by": user, "decided_at": timezone.now(), "decision_comment": comment},
+        refusal="Ce changement a déjà été examiné.",
         data={"accepted": accept},
     )
     _notify(

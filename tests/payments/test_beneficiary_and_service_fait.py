@@ -14,7 +14,7 @@ from audit.models import AuditEvent
 from instruction.models import Review
 from payments import services
 from payments.enums import ChangeState, PaymentKind, RequestState
-from payments.models import Payment, PaymentRequest, ProviderChange, RecoveryOrder
+from payments.models import PaymentRequest, ProviderChange, RecoveryOrder
 from tests.applications.factories import PDF_BYTES
 from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.payments.conftest import member_of
@@ -71,18 +71,9 @@ def ask(client, dossier, kind, data):
 
 
 def pay(payment_request, agent):
-    """Finance's part, simulated: a Payment of the certified amount, marked paid."""
+    """Finance's part: the certified amount validated (a Payment), then marked paid."""
     finance = RoleAssignmentFactory(role="finance", region_code="PDL").user
-    payment = Payment.objects.create(
-        request=payment_request,
-        dossier=payment_request.dossier,
-        kind=payment_request.kind,
-        amount=payment_request.amount,
-        iban=payment_request.iban,
-        bic=payment_request.bic,
-        account_holder=payment_request.account_holder,
-        validated_by=finance,
-    )
+    payment = services.payment_validate(user=finance, request=payment_request)
     services.mark_payment_paid(payment=payment, on=timezone.localdate(), actor=finance)
 
 

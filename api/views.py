@@ -21,6 +21,7 @@ from api import filters, serializers
 from api.docs import docs_context
 from api.models import ApiCall, ApiToken
 from api.permissions import HasValidToken, TokenCanWrite
+from applications.enums import DECIDED_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier, DossierDocument
 from applications.workflow import TransitionError
@@ -215,9 +216,6 @@ def run_transition(*, user, dossier: Dossier, data: dict) -> Dossier:
     raise TransitionError("Transition inconnue.")
 
 
-DECIDED = [S.ACCEPTED, S.ADVANCE_PAID, S.CLOSED, S.REJECTED]
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="Décisions (aides attribuées et refus)",
@@ -244,7 +242,7 @@ class DecisionViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             superseded_at__isnull=True,
         ).only("id", "dossier_id", "reference")
         return (
-            Dossier.objects.filter(self.token.scope_q(), state__in=DECIDED)
+            Dossier.objects.filter(self.token.scope_q(), state__in=DECIDED_STATES)
             .annotate(decided_at=F("review__decided_at"))
             .filter(decided_at__isnull=False)
             .select_related("scheme", "organisation")

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class DossierState(models.TextChoices):
-    """The dossier's whole life; each app registers the transitions it owns (workflow.register)."""
+    """The dossier's whole life; its transitions are declared in applications/workflow.py."""
 
     DRAFT = "draft", "Brouillon"
     SUBMITTED = "submitted", "Déposé"
@@ -18,8 +18,24 @@ class DossierState(models.TextChoices):
     CLOSED = "closed", "Clôturé"
 
 
+_S = DossierState
+
+# The dossier's state groups, each named once: use them, never a list of states elsewhere.
+# The aid is granted: its amount is committed on the budget envelope and reported (SCDL, de
+# minimis, statistics), whether unpaid, partly paid or paid and closed.
+AWARDED_STATES = (_S.ACCEPTED, _S.ADVANCE_PAID, _S.CLOSED)
+# The beneficiary may ask for a payment or declare a provider change.
+PAYABLE_STATES = (_S.ACCEPTED, _S.ADVANCE_PAID)
+# Decided on the merits, with an act (award decision or refusal letter): the API's decisions.
+DECIDED_STATES = (*AWARDED_STATES, _S.REJECTED)
+# Nothing left to instruct (decided, or classé sans suite): the queue's « Décidés » tab; such a
+# dossier is not reassigned.
+INSTRUCTION_ENDED_STATES = (*DECIDED_STATES, _S.ABANDONED)
+# Waiting for the decision: proposed, or on the commission permanente's agenda.
+TO_DECIDE_STATES = (_S.PROPOSED, _S.ON_AGENDA)
+
 # A dossier in one of these states is no longer "open": the organisation may file again for the
-# scheme. They are reached through the instruction and payment transitions.
+# scheme (the one-open-dossier constraint of applications.Dossier, hence plain strings).
 TERMINAL_STATES = ("rejected", "abandoned", "closed")
 
 

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
-from applications.enums import DossierState as S
+from applications.enums import AWARDED_STATES
 from applications.models import Dossier
 from schemes.models import BudgetEnvelope, Scheme
 
 # Once awarded, an aid stays committed through its payment (a reopening frees it).
-COMMITTED_STATES = [S.ACCEPTED, S.ADVANCE_PAID, S.CLOSED]
+COMMITTED_STATES = AWARDED_STATES  # the old name, for existing callers
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class EnvelopeUse:
 
 def committed_amount(*, scheme: Scheme, year: int) -> Decimal:
     total = Dossier.objects.filter(
-        scheme=scheme, state__in=COMMITTED_STATES, review__decided_at__year=year
+        scheme=scheme, state__in=AWARDED_STATES, review__decided_at__year=year
     ).aggregate(total=Sum("awarded_amount"))["total"]
     return total or Decimal("0")
 

@@ -44,6 +44,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from accounts.models import User
 from accounts.permissions import regional_assignments, scheme_scope_q
+from applications.enums import INSTRUCTION_ENDED_STATES, TO_DECIDE_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier
 from common.filters import FrenchNumberFilter
@@ -62,7 +63,6 @@ from territories.models import Department
 
 PAGE_SIZE = 50
 CHOICE_FILTERS = ("scheme", "department", "agent")  # their option lists depend on the scope only
-DECIDED_STATES = [S.ACCEPTED, S.REJECTED, S.ABANDONED, S.CLOSED]
 STATE_LABELS = dict(S.choices)
 
 # The amount shown and filtered: the award once decided, else the engine's estimate at submission.
@@ -108,13 +108,13 @@ def tab_q(code: str, user) -> Q:
         return Q(state=S.SUBMITTED) & ~Exists(taken)
     if code == "mine":
         mine = Review.objects.filter(agent_id=user.pk).values("dossier_id")
-        return ~Q(state__in=DECIDED_STATES) & Q(pk__in=mine)
+        return ~Q(state__in=INSTRUCTION_ENDED_STATES) & Q(pk__in=mine)
     if code == "complements":
         return Q(state=S.COMPLEMENTS_REQUESTED)
     if code == "to_decide":
-        return Q(state__in=[S.PROPOSED, S.ON_AGENDA])
+        return Q(state__in=TO_DECIDE_STATES)
     if code == "decided":
-        return Q(state__in=DECIDED_STATES)
+        return Q(state__in=INSTRUCTION_ENDED_STATES)
     return Q()
 
 

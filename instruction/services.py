@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.tasks import send_email
+from applications.enums import INSTRUCTION_ENDED_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier, DossierDocument
 from applications.workflow import TransitionError, apply_transition
@@ -118,7 +119,7 @@ def dossier_assign(*, user, dossier: Dossier, agent) -> Dossier:
     require_agent(agent, dossier)
     if dossier.state == S.SUBMITTED:
         return dossier_take(user=user, dossier=dossier, agent=agent)
-    if dossier.state in (S.ACCEPTED, S.REJECTED, S.ABANDONED, S.CLOSED, S.DRAFT):
+    if dossier.state in (*INSTRUCTION_ENDED_STATES, S.DRAFT):
         raise TransitionError("Un dossier décidé ou en brouillon ne se réattribue pas.")
     review = review_of(dossier)
     before = review.agent

@@ -151,16 +151,15 @@ def dashboard_data(region_ids: list[int], year: int | None = None) -> list[dict]
     from django.db.models.fields.json import KT
     from django.db.models.functions import Cast
 
-    from applications.enums import DossierState
+    from applications.enums import AWARDED_STATES, DossierState
     from applications.models import Dossier
-    from instruction.budget import COMMITTED_STATES
 
     money = DecimalField(max_digits=14, decimal_places=2)
     estimate = Cast(KT("result__award"), money)
     submitted = Q(submitted_at__year=year) if year else Q()
     decided = Q(review__decided_at__year=year) if year else Q()
     awarded = decided & Q(awarded_amount__isnull=False)
-    committed = decided & Q(state__in=COMMITTED_STATES)
+    committed = decided & Q(state__in=AWARDED_STATES)
     dossiers = (
         Dossier.objects.filter(scheme__region_id__in=region_ids)
         .exclude(state=DossierState.DRAFT)

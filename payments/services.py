@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.tasks import send_email
+from applications.enums import PAYABLE_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier
 from applications.uploads import validate_upload
@@ -27,8 +28,6 @@ from schemes.engine import settle
 from schemes.models import BudgetEnvelope
 from schemes.selectors import rule_versions
 from schemes.templatetags.aides import euros
-
-PAYABLE_STATES = (S.ACCEPTED, S.ADVANCE_PAID)
 
 
 def _member(user, dossier: Dossier) -> None:

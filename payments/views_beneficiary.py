@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods
 from weasyprint import HTML
 
+from applications.enums import PAYABLE_STATES
 from applications.receipt import PORTAL_NAME, OfflineURLFetcher, fr_datetime
 from applications.selectors import get_dossier_for_member
 from payments import services, staging
@@ -214,7 +215,7 @@ def statement_pdf(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def provider_change_new(request, pk: int):
     dossier = get_dossier_for_member(request.user, pk)
-    if dossier.state not in services.PAYABLE_STATES:
+    if dossier.state not in PAYABLE_STATES:
         messages.error(
             request, "Un changement de prestataire se déclare après l'attribution de l'aide."
         )

@@ -6,13 +6,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from applications.enums import DossierState
+from applications.enums import AWARDED_STATES
 from applications.receipt import PARIS
 from schemes.core import procedure
 from schemes.selectors import rule_versions
 
-# An aid is awarded once the decision is taken, whatever happens to the payments afterwards.
-AWARDED_STATES = (DossierState.ACCEPTED, DossierState.ADVANCE_PAID, DossierState.CLOSED)
+__all__ = ["AWARDED_STATES"]  # (applications.enums) re-exported for the reporting modules
 
 
 def de_minimis_schemes() -> tuple[str, ...]:

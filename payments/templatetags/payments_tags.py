@@ -6,6 +6,7 @@ from django import template
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from applications.enums import PAYABLE_STATES
 from payments import services
 from payments.enums import ChangeState, PaymentKind, RequestState
 from payments.models import Invoice
@@ -66,5 +67,5 @@ def payment_overview(dossier) -> dict:
         "pending_changes": [c for c in changes if c.state == ChangeState.PENDING],
         "proofs_deadline": deadline,
         "deadline_passed": bool(deadline and timezone.localdate() > deadline),
-        "payable": awarded and dossier.state in services.PAYABLE_STATES,
+        "payable": awarded and dossier.state in PAYABLE_STATES,
     }

@@ -187,6 +187,18 @@ def test_counters_count_each_tab_of_the_agents_scope(client, agent_hdf, hdf_queu
     assert numbers["decided"] == {hdf_queue[k].number for k in ("accepted", "rejected")}
 
 
+def test_a_dossier_whose_advance_is_paid_is_decided_not_mine(client, agent_hdf, db):
+    """The « decided » group is the one of applications.enums: an advance paid (or a closed
+    dossier) left instruction; it was once missing from the queue's own list."""
+    paid = make(S.ADVANCE_PAID, agent=agent_hdf, awarded=Decimal("1000.00"))
+    closed = make(S.CLOSED, agent=agent_hdf, awarded=Decimal("1000.00"))
+    client.force_login(agent_hdf)
+    response = get_queue(client)
+    assert counters(response)["mine"] == 0 and counters(response)["decided"] == 2
+    decided = {r["number"] for r in rows(get_queue(client, tab="decided"))}
+    assert decided == {paid.number, closed.number}
+
+
 def test_counters_follow_the_current_filters(client, agent_hdf, hdf_queue):
     client.force_login(agent_hdf)
     response = get_queue(client, scheme="INESS")

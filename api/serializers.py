@@ -6,6 +6,7 @@ from rest_framework import serializers
 from applications.enums import DossierState
 from applications.models import Dossier
 from applications.workflow import TRANSITIONS
+from instruction.actions import API_TRANSITIONS
 from payments.models import Payment, PaymentBatch
 from schemes.models import CallPeriod, RuleVersion, Scheme
 
@@ -95,19 +96,6 @@ class DossierDetailSerializer(DossierSerializer):
     def get_review(self, dossier: Dossier):
         review = getattr(dossier, "review", None)
         return ReviewSerializer(review).data if review else None
-
-
-API_TRANSITIONS = [
-    "take",
-    "declare_admissible",
-    "request_complements",
-    "propose",
-    "withdraw_proposal",
-    "accept",
-    "reject",
-    "abandon",
-    "reopen",
-]
 
 
 class TransitionRequestSerializer(serializers.Serializer):

@@ -1,7 +1,6 @@
 """The API's endpoints: read the token's scope; write through the instruction services."""
 
 import time
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -25,7 +24,8 @@ from applications.enums import DECIDED_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier, DossierDocument
 from applications.workflow import TransitionError
-from instruction import review, services
+from instruction import services
+from instruction.actions import run_agent_transition
 from payments.models import Payment
 from schemes.models import CallPeriod, RuleVersion, Scheme
 
@@ -180,40 +180,17 @@ class DossierViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def run_transition(*, user, dossier: Dossier, data: dict) -> Dossier:
-    """Call the instruction service of the transition, as the pages do."""
-    name, motivation = data["transition"], data["motivation"]
-    if name == "take":
-        return services.dossier_take(user=user, dossier=dossier)
-    if name == "declare_admissible":
-        return services.dossier_declare_admissible(user=user, dossier=dossier, on=data["on"])
-    if name == "request_complements":
-        services.complements_request(
-            user=user, dossier=dossier, items=data["items"], due_on=data["due_on"]
-        )
-        return dossier
-    if name == "propose":
-        services.require_agent(user, dossier)
-        award = Decimal(review.review_estimate(dossier)["award"])
-        return services.dossier_propose(
-            user=user,
-            dossier=dossier,
-            favourable=data["favourable"],
-            comment=motivation,
-            award=award,
-        )
-    if name == "withdraw_proposal":
-        if not motivation.strip():
-            raise DjangoValidationError("Indiquez pourquoi la proposition est retirée.")
-        return services.dossier_withdraw_proposal(user=user, dossier=dossier, reason=motivation)
-    if name == "accept":
-        return services.dossier_accept(user=user, dossier=dossier, comment=motivation)
-    if name == "reject":
-        return services.dossier_reject(user=user, dossier=dossier, motivation=motivation)
-    if name == "abandon":
-        return services.dossier_abandon(user=user, dossier=dossier, reason=motivation)
-    if name == "reopen":
-        return services.dossier_reopen(user=user, dossier=dossier, reason=motivation)
-    raise TransitionError("Transition inconnue.")
+    """Run the agent transition through the one dispatcher the review page uses too."""
+    return run_agent_transition(
+        user=user,
+        dossier=dossier,
+        name=data["transition"],
+        motivation=data["motivation"],
+        items=data["items"],
+        due_on=data["due_on"],
+        on=data["on"],
+        favourable=bool(data["favourable"]),
+    )
 
 
 @extend_schema_view(

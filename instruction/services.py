@@ -19,8 +19,10 @@ from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
 from organisations.conflicts import Action, check_conflict
 from outbox.services import enqueue
+from schemes import core
 from schemes.core import procedure
 from schemes.selectors import rule_versions
+from schemes.templatetags.aides import euros
 
 
 def commission_schemes() -> frozenset[str]:
@@ -205,9 +207,26 @@ def dossier_declare_admissible(*, user, dossier: Dossier, on: date | None = None
 
 @transaction.atomic
 def dossier_propose(
-    *, user, dossier: Dossier, favourable: bool, comment: str, award: Decimal
+    *, user, dossier: Dossier, favourable: bool, comment: str, award: Decimal | None = None
 ) -> Dossier:
+    """Propose a decision on the award the rules engine computes from what the agent retained.
+
+    `award` may only lower it (a test or a demo setting up a given amount); above the engine's
+    amount it is refused: the proposal never trusts an amount computed elsewhere."""
+    from instruction.review import review_estimate
+
     require_agent(user, dossier)
+    try:
+        computed = Decimal(str(review_estimate(dossier).get("award") or "0"))
+    except core.InputError as exc:  # data the rules cannot read: a French message, not a 500
+        raise ValidationError(exc.message) from exc
+    if award is None:
+        award = computed
+    elif award > computed:
+        raise ValidationError(
+            f"L'aide proposée ({euros(award)}) dépasse l'aide calculée par les règles du "
+            f"dispositif ({euros(computed)}) : vérifiez les dépenses retenues."
+        )
     if favourable and award <= 0:
         raise ValidationError(
             "Une proposition favorable doit porter sur une aide positive : vérifiez les dépenses retenues."
@@ -325,6 +344,8 @@ def dossier_abandon(*, user, dossier: Dossier, reason: str) -> Dossier:
 @transaction.atomic
 def dossier_withdraw_proposal(*, user, dossier: Dossier, reason: str) -> Dossier:
     require_agent(user, dossier)
+    if not reason.strip():
+        raise ValidationError("Indiquez pourquoi la proposition est retirée.")
     return apply_transition(dossier=dossier, name="withdraw_proposal", actor=user, comment=reason)
 
 

@@ -1,4 +1,3 @@
-from decimal import Decimal
 from itertools import zip_longest
 
 from django.contrib import messages
@@ -17,7 +16,7 @@ from applications.enums import DossierState as S
 from applications.receipt import demo_rules
 from applications.workflow import TRANSITIONS, TransitionError
 from instruction import answers, forms, review, services
-from instruction.commission import dossier_schedule
+from instruction.actions import AGENT_TRANSITIONS, agent_actions, run_agent_transition
 from instruction.enums import RetentionStatus
 from instruction.selectors import get_dossier_for_agent
 from schemes import core
@@ -165,6 +164,7 @@ def review_context(dossier, **extra) -> dict:
         "today": timezone.localdate(),
         "schedule_form": forms.ScheduleForm(region=dossier.scheme.region),
         "voted_in_commission": dossier.scheme.code in services.commission_schemes(),
+        "actions": agent_actions(dossier),
         **extra,
     }
 
@@ -174,6 +174,29 @@ def dossier_review(request, pk: int):
     _agent_required(request.user)
     dossier = get_dossier_for_agent(request.user, pk)
     return render(request, "instruction/review.html", review_context(dossier))
+
+
+# The review page's success message of each agent transition (instruction.actions).
+ACTION_MESSAGES = {
+    "take": "Vous instruisez ce dossier.",
+    "request_complements": "La demande de compléments est envoyée au demandeur.",
+    "declare_admissible": (
+        "Le dossier est déclaré complet : l'accusé de réception est en cours de génération."
+    ),
+    "propose": "La proposition est enregistrée.",
+    "accept": "L'aide est attribuée : la décision est en cours de génération.",
+    "reject": "Le refus est enregistré : la lettre est en cours de génération.",
+    "abandon": "Le dossier est classé sans suite.",
+    "reopen": "L'instruction est rouverte.",
+    "withdraw_proposal": "La proposition est retirée.",
+    "schedule": "Le dossier est inscrit à l'ordre du jour.",
+}
+# The action URLs once used these short names: kept for pages loaded before the change.
+LEGACY_ACTION_SLUGS = {
+    "complements": "request_complements",
+    "admissible": "declare_admissible",
+    "withdraw": "withdraw_proposal",
+}
 
 
 def _run(request, dossier, action: str):
@@ -186,50 +209,23 @@ def _run(request, dossier, action: str):
             raise ValidationError([str(e) for errors in form.errors.values() for e in errors])
         return form.cleaned_data
 
-    if action == "take":
-        services.dossier_take(user=user, dossier=dossier)
-        return "Vous instruisez ce dossier."
-    if action == "complements":
-        data = valid(forms.ComplementsForm(post))
-        services.complements_request(
-            user=user, dossier=dossier, items=data["items"], due_on=data["due_on"]
-        )
-        return "La demande de compléments est envoyée au demandeur."
-    if action == "admissible":
-        data = valid(forms.AdmissibleForm(post))
-        services.dossier_declare_admissible(user=user, dossier=dossier, on=data["on"])
-        return "Le dossier est déclaré complet : l'accusé de réception est en cours de génération."
-    if action == "propose":
-        data = valid(forms.ProposeForm(post))
-        award = review.review_estimate(dossier)["award"]
-        services.dossier_propose(
-            user=user,
-            dossier=dossier,
-            favourable=data["favourable"],
-            comment=data["comment"],
-            award=Decimal(award),
-        )
-        return "La proposition est enregistrée."
-    if action == "accept":
-        services.dossier_accept(user=user, dossier=dossier)
-        return "L'aide est attribuée : la décision est en cours de génération."
-    if action in ("reject", "abandon", "reopen", "withdraw"):
-        text = valid(forms.MotivationForm(post))["motivation"]
-        service = {
-            "reject": lambda: services.dossier_reject(user=user, dossier=dossier, motivation=text),
-            "abandon": lambda: services.dossier_abandon(user=user, dossier=dossier, reason=text),
-            "reopen": lambda: services.dossier_reopen(user=user, dossier=dossier, reason=text),
-            "withdraw": lambda: services.dossier_withdraw_proposal(
-                user=user, dossier=dossier, reason=text
-            ),
-        }[action]
-        service()
-        return {
-            "reject": "Le refus est enregistré : la lettre est en cours de génération.",
-            "abandon": "Le dossier est classé sans suite.",
-            "reopen": "L'instruction est rouverte.",
-            "withdraw": "La proposition est retirée.",
-        }[action]
+    name = LEGACY_ACTION_SLUGS.get(action, action)
+    if name in AGENT_TRANSITIONS:
+        if name == "request_complements":
+            fields = valid(forms.ComplementsForm(post))
+        elif name == "declare_admissible":
+            fields = valid(forms.AdmissibleForm(post))
+        elif name == "propose":
+            data = valid(forms.ProposeForm(post))
+            fields = {"favourable": data["favourable"], "motivation": data["comment"]}
+        elif name in ("reject", "abandon", "reopen", "withdraw_proposal"):
+            fields = valid(forms.MotivationForm(post))
+        elif name == "schedule":
+            fields = valid(forms.ScheduleForm(post, region=dossier.scheme.region))
+        else:
+            fields = {}
+        run_agent_transition(user=user, dossier=dossier, name=name, **fields)
+        return ACTION_MESSAGES[name]
     if action == "check":
         data = valid(forms.CheckForm(post))
         review.check_record(
@@ -300,10 +296,6 @@ def _run(request, dossier, action: str):
             from_region=True,
         )
         return "Le message est envoyé au demandeur."
-    if action == "schedule":
-        data = valid(forms.ScheduleForm(post, region=dossier.scheme.region))
-        dossier_schedule(user=user, dossier=dossier, session=data["session"])
-        return "Le dossier est inscrit à l'ordre du jour."
     raise Http404("Action inconnue.")
 
 

@@ -64,7 +64,7 @@ test: install
 # Tests and benchmarks may import the dev extra (hence DEP004 ignored), and kombu and redis, which
 # celery[redis] brings (tests/outbox); nothing missing nor only transitive otherwise.
 DEPTRY_TESTS := --per-rule-ignores 'DEP003=kombu|redis' $(foreach m,portal api reporting accounts \
-  audit outbox territories organisations schemes applications instruction payments common tests bench \
+  audit documents outbox territories organisations schemes applications instruction payments common tests bench \
   simulate_core,--known-first-party $(m))
 
 ## quality: formatting, lint, migrations in sync, architecture layers, dependencies declared

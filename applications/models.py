@@ -283,12 +283,20 @@ class DossierDocument(models.Model):
         AWARD = "award", "Décision d'attribution"
         REJECTION = "rejection", "Lettre de refus"
         RECOVERY = "recovery", "Titre de recette"
+        STATEMENT = "statement", "État récapitulatif des dépenses"
+        DE_MINIMIS = "de_minimis", "Attestation de minimis"
+
+    # Kinds that state the decision: superseded when a decided dossier is reopened.
+    DECISION_KINDS = (Kind.AWARD, Kind.REJECTION, Kind.STATEMENT, Kind.DE_MINIMIS)
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
     reference = models.CharField("référence", max_length=64, unique=True)
     file = models.FileField("fichier", upload_to="documents/%Y/", max_length=255)
     sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    version = models.PositiveSmallIntegerField(
+        "version", default=1, help_text="1, puis 2, 3… pour un document qui en remplace un autre."
+    )
     created_at = models.DateTimeField("généré le", auto_now_add=True)
     superseded_at = models.DateTimeField(
         "remplacé le",
@@ -306,7 +314,10 @@ class DossierDocument(models.Model):
                 fields=["dossier", "kind"],
                 condition=Q(superseded_at__isnull=True),
                 name="one_current_document_per_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["dossier", "kind", "version"], name="one_document_per_kind_and_version"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,58 +4,19 @@ An official document is never regenerated silently: `ensure_receipt` returns the
 it exists, so a retried Celery task or a second worker cannot replace what the applicant received.
 """
 
-import hashlib
-import logging
-from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML, URLFetcher
+from django.utils import timezone
 
 from applications.models import Dossier, DossierDocument
 
-logger = logging.getLogger(__name__)
+# PARIS and OfflineURLFetcher are still imported from here by older callers (re-exported).
+from documents.formats import NBSP, PARIS, PORTAL_NAME, fr_datetime, fr_size  # noqa: F401
+from documents.formats import decimal_or_none as _decimal
+from documents.issuing import current_document, issue_once
+from documents.pdf import OfflineURLFetcher, render_pdf  # noqa: F401
 
-PARIS = ZoneInfo("Europe/Paris")
-PORTAL_NAME = "Aides numériques"
 TEMPLATE = "applications/pdf/receipt.html"
-NBSP = "\u00a0"
-
-
-class OfflineURLFetcher(URLFetcher):
-    """Refuses every URL except inline `data:` ones: rendering never reaches the network or disk."""
-
-    def fetch(self, url, headers=None):
-        if not url.startswith("data:"):
-            raise ValueError(f"External resource refused while rendering a PDF: {url}")
-        return super().fetch(url, headers)
-
-
-def fr_datetime(value) -> str:
-    """An aware datetime as "22/11/2026 à 14:05", in Paris time."""
-    local = timezone.localtime(value, PARIS)
-    return f"{local:%d/%m/%Y} à {local:%H:%M}"
-
-
-def fr_size(size: int) -> str:
-    """1536 -> "1,5 Ko" (French units, decimal comma)."""
-    if size < 1024:
-        return f"{size}{NBSP}octet" + ("s" if size > 1 else "")
-    for unit in ("Ko", "Mo", "Go"):
-        size /= 1024
-        if size < 1024 or unit == "Go":
-            return f"{size:.1f}".replace(".", ",") + f"{NBSP}{unit}"
-    raise AssertionError("unreachable")
-
-
-def _decimal(value) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
 
 
 def receipt_reference(dossier: Dossier) -> str:
@@ -152,45 +113,21 @@ def render_receipt_pdf(dossier: Dossier, *, generated_at=None) -> bytes:
     """Render the receipt of a submitted dossier to PDF bytes (no storage, no database writes)."""
     if dossier.submitted_at is None:
         raise ValueError(f"Dossier {dossier.pk} has not been submitted: no receipt.")
-    with translation.override("fr"):
-        html = render_to_string(TEMPLATE, receipt_context(dossier, generated_at=generated_at))
-    return HTML(string=html, url_fetcher=OfflineURLFetcher(timeout=1)).write_pdf(pdf_tags=True)
+    return render_pdf(TEMPLATE, receipt_context(dossier, generated_at=generated_at))
 
 
 def get_receipt(dossier: Dossier) -> DossierDocument | None:
-    return DossierDocument.objects.filter(
-        dossier=dossier, kind=DossierDocument.Kind.RECEIPT
-    ).first()
+    return current_document(DossierDocument, kind=DossierDocument.Kind.RECEIPT, dossier=dossier)
 
 
 def ensure_receipt(dossier: Dossier) -> DossierDocument:
-    """The dossier's receipt: the stored one if any, else rendered, stored and returned.
-
-    Safe against two concurrent runs: the unique (dossier, kind) constraint lets one insert win;
-    the loser deletes the file it wrote and returns the winner's document.
-    """
-    existing = get_receipt(dossier)
-    if existing is not None:
-        return existing
-    pdf = render_receipt_pdf(dossier)
-    document = DossierDocument(
-        dossier=dossier,
+    """The dossier's receipt: the stored one if any, else rendered, stored and returned once
+    (documents.issuing: concurrency-safe, SHA-256 recorded)."""
+    return issue_once(
+        model=DossierDocument,
+        owner={"dossier": dossier},
         kind=DossierDocument.Kind.RECEIPT,
-        reference=receipt_reference(dossier),
-        sha256=hashlib.sha256(pdf).hexdigest(),
+        reference_base=receipt_reference(dossier),
+        render=lambda reference: render_receipt_pdf(dossier),
+        filename=lambda reference: receipt_filename(dossier),
     )
-    document.file.save(receipt_filename(dossier), ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
-        document.file.delete(save=False)
-        winner = get_receipt(dossier)
-        if winner is None:  # the conflict was on something else: let the task retry
-            raise
-        logger.info("Receipt of dossier %s already generated concurrently", dossier.pk)
-        return winner
-    except BaseException:
-        document.file.delete(save=False)
-        raise
-    return document

@@ -6,28 +6,19 @@ After a reopening, the lead's services mark the old document superseded; the nex
 suffixed reference (`ARR-<number>-2`).
 """
 
-import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML
+from django.utils import timezone
 
 from applications.models import Dossier, DossierDocument
-from applications.receipt import (
-    NBSP,
-    PARIS,
-    PORTAL_NAME,
-    OfflineURLFetcher,
-    _decimal,
-    demo_rules,
-    fr_datetime,
-)
+from applications.receipt import demo_rules
+from documents import issuing
+from documents.formats import NBSP, NOT_SET, PARIS, PORTAL_NAME, fr_date, fr_datetime
+from documents.formats import decimal_or_none as _decimal
+from documents.issuing import DocumentNotApplicable, issue_once
+from documents.pdf import render_pdf
 from instruction.enums import RetentionStatus, Vote
 from instruction.models import AgendaItem, Review
 from schemes import core
@@ -35,16 +26,12 @@ from schemes.core.params_common import regime_at
 from schemes.selectors import rule_versions
 from schemes.templatetags.aides import euros, percent
 
-logger = logging.getLogger(__name__)
-
 Kind = DossierDocument.Kind
 KINDS = (Kind.ACKNOWLEDGMENT, Kind.AWARD, Kind.REJECTION)
-NOT_SET = "non fixé"
 NO_DEADLINE = "aucun délai fixé par les textes du dispositif"
 
 
-class DocumentNotApplicable(Exception):
-    """The dossier lacks what this document states (no decision, no vote...): retrying won't help."""
+__all__ = ["DocumentNotApplicable", "NOT_SET", "fr_date"]  # imported from here by other apps
 
 
 @dataclass(frozen=True)
@@ -64,10 +51,6 @@ FILE_SLUGS = {
     Kind.AWARD: "decision-attribution",
     Kind.REJECTION: "lettre-refus",
 }
-
-
-def fr_date(value: date | None, default: str = NOT_SET) -> str:
-    return f"{value:%d/%m/%Y}" if value else default
 
 
 def _region(dossier: Dossier) -> tuple[str, RegionStyle]:
@@ -107,8 +90,8 @@ def expense_start_date(dossier: Dossier) -> date | None:
     return timezone.localtime(dossier.submitted_at, PARIS).date() if dossier.submitted_at else None
 
 
-def document_reference(dossier: Dossier, kind: str) -> str:
-    """AR-, ARR-/DEL- (award, per region), REF-; suffixed -2, -3 after supersession."""
+def reference_base(dossier: Dossier, kind: str) -> str:
+    """AR-, ARR-/DEL- (award, per region), REF- followed by the dossier number."""
     if kind == Kind.ACKNOWLEDGMENT:
         prefix = "AR"
     elif kind == Kind.AWARD:
@@ -117,13 +100,21 @@ def document_reference(dossier: Dossier, kind: str) -> str:
         prefix = "REF"
     else:
         raise ValueError(f"Not an instruction document: {kind}")
-    previous = DossierDocument.objects.filter(dossier=dossier, kind=kind).count()
-    base = f"{prefix}-{dossier.number}"
-    return base if previous == 0 else f"{base}-{previous + 1}"
+    return f"{prefix}-{dossier.number}"
+
+
+def document_reference(dossier: Dossier, kind: str) -> str:
+    """The reference the next document of `kind` gets: suffixed -2, -3 after supersession."""
+    version = issuing.next_version(DossierDocument, kind=kind, dossier=dossier)
+    return issuing.versioned_reference(reference_base(dossier, kind), version)
+
+
+def _filename(kind: str, reference: str) -> str:
+    return f"{FILE_SLUGS.get(kind, kind)}-{reference}.pdf"
 
 
 def document_filename(document: DossierDocument) -> str:
-    return f"{FILE_SLUGS.get(document.kind, document.kind)}-{document.reference}.pdf"
+    return _filename(document.kind, document.reference)
 
 
 def _review(dossier: Dossier) -> Review | None:
@@ -335,48 +326,23 @@ def render_document_pdf(dossier: Dossier, kind: str, *, reference: str | None = 
     """Render a document to PDF bytes (no storage, no database writes)."""
     context = document_context(dossier, kind)
     context["reference"] = reference or document_reference(dossier, kind)
-    template = f"instruction/pdf/{context['region_code']}/{kind}.html"
-    with translation.override("fr"):
-        html = render_to_string(template, context)
-    return HTML(string=html, url_fetcher=OfflineURLFetcher(timeout=1)).write_pdf(pdf_tags=True)
+    return render_pdf(f"instruction/pdf/{context['region_code']}/{kind}.html", context)
 
 
 def current_document(dossier: Dossier, kind: str) -> DossierDocument | None:
-    documents = DossierDocument.objects.filter(
-        dossier=dossier, kind=kind, superseded_at__isnull=True
-    )
-    return documents.order_by("-created_at", "-pk").first()
+    return issuing.current_document(DossierDocument, kind=kind, dossier=dossier)
 
 
 def ensure_document(dossier: Dossier, kind: str) -> DossierDocument:
-    """The current document of `kind`: the stored one if any, else rendered, stored and returned.
-
-    Concurrency-safe like `ensure_receipt`: the unique constraint on the current (dossier, kind)
-    lets one insert win; the loser deletes the file it wrote and returns the winner's document.
-    """
+    """The current document of `kind`: the stored one if any, else rendered, stored and returned
+    once (documents.issuing: concurrency-safe, versioned, SHA-256 recorded)."""
     if kind not in KINDS:
         raise ValueError(f"Not an instruction document: {kind}")
-    existing = current_document(dossier, kind)
-    if existing is not None:
-        return existing
-    reference = document_reference(dossier, kind)
-    pdf = render_document_pdf(dossier, kind, reference=reference)
-    document = DossierDocument(
-        dossier=dossier, kind=kind, reference=reference, sha256=hashlib.sha256(pdf).hexdigest()
+    return issue_once(
+        model=DossierDocument,
+        owner={"dossier": dossier},
+        kind=kind,
+        reference_base=reference_base(dossier, kind),
+        render=lambda reference: render_document_pdf(dossier, kind, reference=reference),
+        filename=lambda reference: _filename(kind, reference),
     )
-    document.file.save(document_filename(document), ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
-        document.file.delete(save=False)
-        winner = current_document(dossier, kind)
-        if winner is None:  # the conflict was on something else: let the task retry
-            raise
-        logger.info("Document %s of dossier %s generated concurrently", kind, dossier.pk)
-        return winner
-    except BaseException:
-        document.file.delete(save=False)
-        raise
-    logger.info("Document %s generated for dossier %s", reference, dossier.pk)
-    return document

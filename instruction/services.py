@@ -369,7 +369,7 @@ def dossier_reopen(*, user, dossier: Dossier, reason: str) -> Dossier:
             "L'organisation a déjà un autre dossier en cours pour ce dispositif : réouverture impossible."
         ) from exc
     dossier.documents.filter(
-        kind__in=[DossierDocument.Kind.AWARD, DossierDocument.Kind.REJECTION],
+        kind__in=DossierDocument.DECISION_KINDS,
         superseded_at__isnull=True,
     ).update(superseded_at=timezone.now())
     Review.objects.filter(dossier=dossier).update(

@@ -1,40 +1,35 @@
-"""The recovery order (titre de recette): a PDF rendered once and stored with the dossier.
-
-Same pattern as the instruction's official documents: `ensure_recovery_document` returns the
-current one when it exists; the unique constraint on the current (dossier, kind) lets one
-concurrent insert win, the loser deletes its file and returns the winner's document.
+"""Documents of the payments: the recovery order (titre de recette) and the statement of expenses
+(état récapitulatif) the beneficiary completes and signs. Each is rendered and stored once through
+the `documents` foundation (versioned, SHA-256 recorded): the stored one is returned when it exists.
 """
 
-import hashlib
-import logging
 from datetime import timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML
+from django.utils import timezone
 
-from applications.models import DossierDocument
-from applications.receipt import NBSP, PARIS, PORTAL_NAME, OfflineURLFetcher, _decimal, fr_datetime
-from instruction.documents import REGIONS, current_document, fr_date
+from applications.models import Dossier, DossierDocument
+from documents import issuing
+from documents.formats import NBSP, PARIS, PORTAL_NAME, fr_date, fr_datetime
+from documents.formats import decimal_or_none as _decimal
+from documents.issuing import DocumentNotApplicable, issue_once
+from documents.pdf import render_pdf
+from instruction.documents import REGIONS, current_document
+from payments import services
 from payments.models import RecoveryOrder
 from payments.services import advance_paid
-
-logger = logging.getLogger(__name__)
 
 KIND = DossierDocument.Kind.RECOVERY
 TEMPLATE = "payments/pdf/recovery.html"
 PAYMENT_DAYS = 30
+STATEMENT = DossierDocument.Kind.STATEMENT
 
 
 def recovery_reference(order: RecoveryOrder) -> str:
     """TR-<dossier number>, suffixed -2, -3… when the dossier already had one."""
     dossier = order.dossier
-    previous = DossierDocument.objects.filter(dossier=dossier, kind=KIND).count()
-    base = f"TR-{dossier.number}"
-    return base if previous == 0 else f"{base}-{previous + 1}"
+    version = issuing.next_version(DossierDocument, kind=KIND, dossier=dossier)
+    return issuing.versioned_reference(f"TR-{dossier.number}", version)
 
 
 def recovery_filename(document: DossierDocument) -> str:
@@ -77,9 +72,7 @@ def recovery_context(order: RecoveryOrder, *, reference: str, generated_at=None)
 
 
 def render_recovery_pdf(order: RecoveryOrder, *, reference: str) -> bytes:
-    with translation.override("fr"):
-        html = render_to_string(TEMPLATE, recovery_context(order, reference=reference))
-    return HTML(string=html, url_fetcher=OfflineURLFetcher(timeout=1)).write_pdf(pdf_tags=True)
+    return render_pdf(TEMPLATE, recovery_context(order, reference=reference))
 
 
 def ensure_recovery_document(order: RecoveryOrder) -> DossierDocument:
@@ -89,24 +82,67 @@ def ensure_recovery_document(order: RecoveryOrder) -> DossierDocument:
         return existing
     if not order.amount or order.amount <= Decimal("0"):
         raise ValueError(f"Recovery order {order.pk} has nothing to recover.")
-    reference = recovery_reference(order)
-    pdf = render_recovery_pdf(order, reference=reference)
-    document = DossierDocument(
-        dossier=dossier, kind=KIND, reference=reference, sha256=hashlib.sha256(pdf).hexdigest()
+    return issue_once(
+        model=DossierDocument,
+        owner={"dossier": dossier},
+        kind=KIND,
+        reference_base=f"TR-{dossier.number}",
+        render=lambda reference: render_recovery_pdf(order, reference=reference),
+        filename=lambda reference: f"titre-de-recette-{reference}.pdf",
     )
-    document.file.save(recovery_filename(document), ContentFile(pdf), save=False)
-    try:
-        with transaction.atomic():
-            document.save()
-    except IntegrityError:
-        document.file.delete(save=False)
-        winner = current_document(dossier, KIND)
-        if winner is None:
-            raise
-        logger.info("Recovery order of dossier %s generated concurrently", dossier.pk)
-        return winner
-    except BaseException:
-        document.file.delete(save=False)
-        raise
-    logger.info("Recovery order %s generated for dossier %s", reference, dossier.pk)
-    return document
+
+
+# --- Statement of expenses (état récapitulatif) ---------------------------------------------
+
+
+def statement_context(dossier: Dossier, *, reference: str | None = None) -> dict:
+    lines = []
+    for index, line in enumerate(dossier.expenses.all(), start=1):
+        retention = getattr(line, "retention", None)
+        lines.append(
+            {
+                "number": index,
+                "category": line.get_category_display(),
+                "description": line.description,
+                "supplier": services.accepted_supplier(line),
+                "amount": retention.amount if retention else line.amount,
+            }
+        )
+    return {
+        "dossier": dossier,
+        "reference": reference or f"ETAT-{dossier.number}",
+        "portal_name": PORTAL_NAME,
+        "region_name": dossier.scheme.region.name,
+        "organisation": dossier.organisation,
+        "basis": dossier.expense_basis,
+        "lines": lines,
+        "planned_base": services.planned_base(dossier),
+        "award": dossier.awarded_amount,
+        "blank_rows": range(max(3, 8 - len(lines))),
+        "generated_at": fr_datetime(timezone.now()),
+    }
+
+
+def render_statement_pdf(dossier: Dossier, *, reference: str | None = None) -> bytes:
+    return render_pdf(
+        "payments/pdf/statement.html", statement_context(dossier, reference=reference)
+    )
+
+
+def statement_filename(dossier: Dossier) -> str:
+    return f"etat-recapitulatif-{dossier.number}.pdf"
+
+
+def ensure_statement(dossier: Dossier) -> DossierDocument:
+    """The statement pre-filled from the award, rendered once per award (a reopened dossier's is
+    superseded with its decision, DossierDocument.DECISION_KINDS)."""
+    if not dossier.awarded_amount:
+        raise DocumentNotApplicable(f"Dossier {dossier.pk} has no award: no statement.")
+    return issue_once(
+        model=DossierDocument,
+        owner={"dossier": dossier},
+        kind=STATEMENT,
+        reference_base=f"ETAT-{dossier.number}",
+        render=lambda reference: render_statement_pdf(dossier, reference=reference),
+        filename=lambda reference: statement_filename(dossier),
+    )

@@ -3,17 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
 from django.views.decorators.http import require_GET, require_http_methods
-from weasyprint import HTML
 
 from applications.enums import PAYABLE_STATES
-from applications.receipt import PORTAL_NAME, OfflineURLFetcher, fr_datetime
 from applications.selectors import get_dossier_for_member
 from payments import services, staging
+from payments.documents import ensure_statement, statement_filename
 from payments.enums import PaymentKind
 from payments.forms import (
     FILES_AGAIN,
@@ -160,40 +157,6 @@ def _errors(part) -> bool:
     return bool(part.errors)
 
 
-def statement_context(dossier) -> dict:
-    lines = []
-    for index, line in enumerate(dossier.expenses.all(), start=1):
-        retention = getattr(line, "retention", None)
-        lines.append(
-            {
-                "number": index,
-                "category": line.get_category_display(),
-                "description": line.description,
-                "supplier": services.accepted_supplier(line),
-                "amount": retention.amount if retention else line.amount,
-            }
-        )
-    return {
-        "dossier": dossier,
-        "reference": f"ETAT-{dossier.number}",
-        "portal_name": PORTAL_NAME,
-        "region_name": dossier.scheme.region.name,
-        "organisation": dossier.organisation,
-        "basis": dossier.expense_basis,
-        "lines": lines,
-        "planned_base": services.planned_base(dossier),
-        "award": dossier.awarded_amount,
-        "blank_rows": range(max(3, 8 - len(lines))),
-        "generated_at": fr_datetime(timezone.now()),
-    }
-
-
-def render_statement_pdf(dossier) -> bytes:
-    with translation.override("fr"):
-        html = render_to_string("payments/pdf/statement.html", statement_context(dossier))
-    return HTML(string=html, url_fetcher=OfflineURLFetcher(timeout=1)).write_pdf(pdf_tags=True)
-
-
 @login_required
 @require_GET
 def statement_pdf(request, pk: int):
@@ -202,9 +165,12 @@ def statement_pdf(request, pk: int):
     if not dossier.awarded_amount:
         messages.info(request, "L'état récapitulatif est disponible une fois l'aide attribuée.")
         return _to_dossier(dossier)
-    response = HttpResponse(render_statement_pdf(dossier), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="etat-recapitulatif-{dossier.number}.pdf"'
+    document = ensure_statement(dossier)  # rendered and stored once (documents foundation)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=statement_filename(dossier),
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

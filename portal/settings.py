@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "csp",
     # Foundations
     "audit",
+    "documents",
     "outbox",
     "territories",
     "accounts",

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from applications.enums import AWARDED_STATES
-from applications.receipt import PARIS
+from documents.formats import PARIS
 from schemes.core import procedure
 from schemes.selectors import rule_versions
 

@@ -24,13 +24,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from weasyprint import HTML
+from django.utils import timezone
 
-from applications.models import DeMinimisAid, Dossier
-from applications.receipt import NBSP, PORTAL_NAME, OfflineURLFetcher, fr_datetime
-from instruction.documents import DocumentNotApplicable, fr_date
+from applications.models import DeMinimisAid, Dossier, DossierDocument
+from documents.formats import NBSP, PORTAL_NAME, fr_date, fr_datetime
+from documents.issuing import DocumentNotApplicable, issue_once, stored_bytes
+from documents.pdf import render_pdf
 from organisations.enums import OrganisationKind
 from reporting.common import AWARDED_STATES, de_minimis_schemes, decimal_point, iso, local_date
 from schemes.core import procedure
@@ -195,7 +194,7 @@ def attestation_filename(dossier: Dossier) -> str:
     return f"attestation-de-minimis-{dossier.number}.pdf"
 
 
-def attestation_context(dossier: Dossier) -> dict:
+def attestation_context(dossier: Dossier, *, reference: str | None = None) -> dict:
     """What the attestation states; raises DocumentNotApplicable outside de minimis awards."""
     if not is_concerned(dossier):
         raise DocumentNotApplicable(f"Dossier {dossier.pk} is not granted under de minimis.")
@@ -211,7 +210,7 @@ def attestation_context(dossier: Dossier) -> dict:
         "scheme": dossier.scheme,
         "region_name": dossier.scheme.region.name,
         "portal_name": PORTAL_NAME,
-        "reference": attestation_reference(dossier),
+        "reference": reference or attestation_reference(dossier),
         "date": fr_date(day),
         "amount": dossier.awarded_amount,
         "summary": summary,
@@ -220,19 +219,31 @@ def attestation_context(dossier: Dossier) -> dict:
     }
 
 
-def render_attestation_pdf(dossier: Dossier) -> bytes:
+def render_attestation_pdf(dossier: Dossier, *, reference: str | None = None) -> bytes:
     """The de minimis attestation of an award, as PDF bytes (no storage, no database writes)."""
-    context = attestation_context(dossier)
-    with translation.override("fr"):
-        html = render_to_string("reporting/pdf/attestation.html", context)
-    return HTML(string=html, url_fetcher=OfflineURLFetcher(timeout=1)).write_pdf(pdf_tags=True)
+    context = attestation_context(dossier, reference=reference)
+    return render_pdf("reporting/pdf/attestation.html", context)
+
+
+def ensure_attestation(dossier: Dossier) -> DossierDocument:
+    """The attestation stored with the dossier, rendered once per award (documents foundation;
+    superseded with the decision when the dossier is reopened)."""
+    return issue_once(
+        model=DossierDocument,
+        owner={"dossier": dossier},
+        kind=DossierDocument.Kind.DE_MINIMIS,
+        reference_base=attestation_reference(dossier),
+        render=lambda reference: render_attestation_pdf(dossier, reference=reference),
+        filename=lambda reference: attestation_filename(dossier),
+    )
 
 
 def award_attachments(dossier: Dossier) -> list[tuple[str, bytes, str]]:
     """Attachments of the award e-mail: the attestation when the aid is de minimis, else none."""
     if not is_concerned(dossier) or dossier.awarded_amount is None:
         return []
-    return [(attestation_filename(dossier), render_attestation_pdf(dossier), "application/pdf")]
+    document = ensure_attestation(dossier)
+    return [(attestation_filename(dossier), stored_bytes(document), "application/pdf")]
 
 
 def award_attachments_receiver(sender, dossier: Dossier, **kwargs):

@@ -276,7 +276,9 @@ def test_task_emails_members_once_even_if_run_twice(pdl_award):
     MembershipFactory(organisation=pdl_award.organisation, user__email="associe@exemple.fr")
     generate_document.delay(pdl_award.pk, Kind.AWARD)
     generate_document.delay(pdl_award.pk, Kind.AWARD)
-    assert DossierDocument.objects.filter(dossier=pdl_award).count() == 1
+    # One award, and its de minimis attestation (PDL-IN) stored once too (issue 17 point 4).
+    kinds = sorted(DossierDocument.objects.filter(dossier=pdl_award).values_list("kind", flat=True))
+    assert kinds == [Kind.AWARD, Kind.DE_MINIMIS]
     assert len(mail.outbox) == 2
     message = mail.outbox[0]
     assert message.subject == (

@@ -293,7 +293,7 @@ class DossierDocument(models.Model):
     kind = models.CharField("type", max_length=32, choices=Kind.choices)
     reference = models.CharField("référence", max_length=64, unique=True)
     file = models.FileField("fichier", upload_to="documents/%Y/", max_length=255)
-    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64, db_index=True)
     version = models.PositiveSmallIntegerField(
         "version", default=1, help_text="1, puis 2, 3… pour un document qui en remplace un autre."
     )

@@ -19,6 +19,7 @@ from documents.formats import NBSP, NOT_SET, PARIS, PORTAL_NAME, fr_date, fr_dat
 from documents.formats import decimal_or_none as _decimal
 from documents.issuing import DocumentNotApplicable, issue_once
 from documents.pdf import render_pdf
+from documents.signing import Signatory
 from instruction.enums import RetentionStatus, Vote
 from instruction.models import AgendaItem, Review
 from schemes import core
@@ -222,6 +223,17 @@ def _signatory(region) -> dict:
     }
 
 
+def signatory(region) -> Signatory:
+    """The signatory of the region's acts, for their electronic signature (documents.signing)."""
+    return Signatory(
+        region_code=region.code,
+        region_name=region.name,
+        delegation=region.signatory_delegation,
+        name=region.signatory_name,
+        title=region.signatory_title,
+    )
+
+
 def _deadlines(dossier: Dossier, review: Review | None, day: date) -> dict:
     """The award's deadlines: those recorded at the decision, else computed from the scheme's
     texts for a decision on `day` (instruction.deadlines); a scheme whose texts set none says so."""
@@ -326,7 +338,8 @@ def render_document_pdf(dossier: Dossier, kind: str, *, reference: str | None = 
     """Render a document to PDF bytes (no storage, no database writes)."""
     context = document_context(dossier, kind)
     context["reference"] = reference or document_reference(dossier, kind)
-    return render_pdf(f"instruction/pdf/{context['region_code']}/{kind}.html", context)
+    template = f"instruction/pdf/{context['region_code']}/{kind}.html"
+    return render_pdf(template, context, sign_as=signatory(dossier.scheme.region))
 
 
 def current_document(dossier: Dossier, kind: str) -> DossierDocument | None:

@@ -232,7 +232,11 @@ ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupForm"
 # The reset form looks nobody up during the request (accounts.password_reset).
 ACCOUNT_FORMS = {"reset_password": "accounts.password_reset.ResetPasswordForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Aides numériques] "
-ACCOUNT_RATE_LIMITS = {"login_failed": "20/m/ip,10/5m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "20/m/ip,10/5m/key",
+    # The public page that checks a document (portal/views_verify.py), per address.
+    "verify_document": env_str("VERIFY_DOCUMENT_RATE", "20/m/ip,200/h/ip"),
+}
 
 # Staff (agents, finance officers, scheme managers, administrators) must use two-factor
 # authentication (TOTP with backup codes) and are logged out after inactivity.
@@ -370,6 +374,20 @@ AUDIT_ANCHOR_PATH = Path(env_str("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit" / "a
 AUDIT_VERIFY_KEY = env_str("AUDIT_VERIFY_KEY")
 AUDIT_TSA_URL = env_str("AUDIT_TSA_URL")
 AUDIT_TSA_TIMEOUT = env_int("AUDIT_TSA_TIMEOUT", 10)
+
+# Electronic signature of the acts (documents/signing.py, docs/security.md « Actes signés »):
+# the region's certificate as a PKCS#12 file (`{region}` in the path is replaced by the region's
+# code: HDF, PDL, IDF), its passphrase, the PEM/DER files of its certification chain, and an
+# optional RFC 3161 time-stamp authority. In development the default is the demo certificate that
+# `seed_demo` generates into VAR_DIR (self-signed, flagged as a demonstration).
+DOCUMENTS_DEMO_SIGNING_DIR = VAR_DIR / "demo-signing"
+DOCUMENTS_SIGNING_PKCS12 = env_str(
+    "DOCUMENTS_SIGNING_PKCS12", str(DOCUMENTS_DEMO_SIGNING_DIR / "{region}.p12") if DEBUG else ""
+)
+DOCUMENTS_SIGNING_PASSPHRASE = env_str("DOCUMENTS_SIGNING_PASSPHRASE")
+DOCUMENTS_SIGNING_CHAIN = env_list("DOCUMENTS_SIGNING_CHAIN", [])
+DOCUMENTS_TSA_URL = env_str("DOCUMENTS_TSA_URL")
+DOCUMENTS_TSA_TIMEOUT = env_int("DOCUMENTS_TSA_TIMEOUT", 10)
 
 # Company lookup by SIRET: the public "API Recherche d'entreprises", or an offline fixture.
 COMPANY_LOOKUP_BACKEND = env_str("COMPANY_LOOKUP_BACKEND", "api")

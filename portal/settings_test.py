@@ -45,3 +45,5 @@ AUDIT_TSA_URL = ""
 # The tests' cache stays in memory, even when REDIS_URL is set (the Redis database is the Celery
 # worker's broker in .ci/run's second run: clearing a Redis cache between tests would flush it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Acts are issued unsigned unless a test gives a certificate (tests/documents/test_signing.py).
+DOCUMENTS_SIGNING_PKCS12 = ""

@@ -46,6 +46,11 @@ class Migration(migrations.Migration):
                 verbose_name="type",
             ),
         ),
+        migrations.AlterField(
+            model_name="dossierdocument",
+            name="sha256",
+            field=models.CharField(db_index=True, max_length=64, verbose_name="empreinte SHA-256"),
+        ),
         migrations.RunPython(number_versions, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="dossierdocument",

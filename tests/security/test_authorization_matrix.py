@@ -198,6 +198,7 @@ MATRIX: dict[str, Entry] = {
     "portal:legal_notice": Entry(PUBLIC),
     "portal:accessibility": Entry(PUBLIC),
     "portal:personal_data": Entry(PUBLIC),
+    "portal:verify_document": Entry(PUBLIC),
     "healthz": Entry(PUBLIC),
     "health_live": Entry(PUBLIC),
     "health_ready": Entry(PUBLIC),

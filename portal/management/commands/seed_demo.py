@@ -9,6 +9,7 @@ from django.db import transaction
 
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
+from documents.signing import demo_certificate_paths, make_demo_certificate
 from organisations.enums import MemberRole
 from organisations.lookup import FixtureLookup
 from organisations.models import Membership, Organisation
@@ -165,6 +166,7 @@ class Command(BaseCommand):
         self.extend_expired_schemes()
         self.open_envelopes()
         seed_demo_signatories()  # before the demo's acts are generated: they name their signatory
+        self.demo_certificates()  # before the acts too: they are signed
         dossiers = create_demo_dossiers()
         dossiers += create_instruction_demo()
         payment_requests = create_payment_demo()
@@ -208,6 +210,23 @@ class Command(BaseCommand):
         )
         write(f"Courriels envoyés : un fichier par message dans {mail_folder()}")
         write("Arrêter le portail : Ctrl+C")
+
+    def demo_certificates(self) -> None:
+        """A self-signed demonstration certificate per region, generated on this machine (never
+        committed), when the signing certificates are the demo ones (DEBUG, no
+        DOCUMENTS_SIGNING_PKCS12 set): the demo's acts are then signed, flagged as a demo."""
+        regions = {region.code: region.name for region in Region.objects.order_by("code")}
+        made = [
+            code
+            for code, path in demo_certificate_paths(regions).items()
+            if not path.exists()
+            and make_demo_certificate(path, region_code=code, region_name=regions[code])
+        ]
+        if made:
+            self.stdout.write(
+                f"Certificats de signature de démonstration créés ({', '.join(made)}) : "
+                "les actes de la démonstration sont signés, sans valeur juridique."
+            )
 
     def extend_expired_schemes(self) -> None:
         """Prolong schemes whose texts ended, with a demo-labelled copy of their last rules."""

@@ -1,0 +1,127 @@
+"""Signed acts (issue 20 point 3): the acknowledgement, the award and the rejection letter are
+signed (PAdES) with the region's certificate, checked here with pyHanko's own validator."""
+
+import io
+import re
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+
+from applications.models import DossierDocument
+from applications.receipt import ensure_receipt
+from documents import issuing, signing
+from instruction.documents import ensure_document
+from tests.pdf import pdf_text
+
+Kind = DossierDocument.Kind
+
+
+@pytest.fixture
+def certificates(settings, tmp_path):
+    """A demo certificate per region, as seed_demo makes them, configured as in production."""
+    settings.DOCUMENTS_SIGNING_PKCS12 = str(tmp_path / "{region}.p12")
+    for code, name in (("HDF", "Hauts-de-France"), ("PDL", "Pays de la Loire")):
+        signing.make_demo_certificate(tmp_path / f"{code}.p12", region_code=code, region_name=name)
+    return tmp_path
+
+
+def validate(pdf: bytes):
+    """pyHanko's validator, trusting the regions' certificates only."""
+    reader = PdfFileReader(io.BytesIO(pdf))
+    [signature] = reader.embedded_signatures
+    context = ValidationContext(trust_roots=signing.trusted_certificates(), allow_fetching=False)
+    return validate_pdf_signature(signature, context)
+
+
+@pytest.mark.parametrize("kind", [Kind.ACKNOWLEDGMENT, Kind.AWARD, Kind.REJECTION])
+def test_acts_are_signed_with_the_region_certificate(kind, certificates, request):
+    dossier = request.getfixturevalue("rejection" if kind == Kind.REJECTION else "award")
+    document = ensure_document(dossier, kind)
+    pdf = issuing.stored_bytes(document)
+    status = validate(pdf)
+    assert status.intact and status.valid and status.trusted
+    assert status.coverage.name == "ENTIRE_FILE"
+    assert "HDF" in status.signing_cert.subject.human_friendly
+    assert document.sha256 == issuing.sha256_hex(pdf)  # the hash is that of the signed file
+    [check] = signing.check_signatures(pdf)
+    assert check.ok and check.demo
+
+
+def test_the_visible_signature_names_the_signatory_and_the_delegation(certificates, award):
+    region = award.scheme.region
+    region.signatory_name = "Camille Martin"
+    region.signatory_title = "Directrice de l'économie"
+    region.save()
+    pdf = issuing.stored_bytes(ensure_document(award, Kind.AWARD))
+    reader = PdfFileReader(io.BytesIO(pdf))
+    [signature] = reader.embedded_signatures
+    annotation = signature.sig_field
+    assert annotation["/Rect"][2] > annotation["/Rect"][0]  # a visible box, not a hidden field
+    stream = annotation["/AP"]["/N"].get_object().data  # PDF strings escape accents in octal
+    appearance = re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m[1], 8)]), stream).decode("latin-1")
+    assert "Camille Martin, Directrice de l'économie" in appearance
+    assert region.signatory_delegation in appearance
+    assert "monstration" in appearance  # the demo certificate says so on the document
+    assert "Camille Martin" in pdf_text(pdf)
+
+
+def test_a_modified_pdf_fails_the_check(certificates, award):
+    pdf = issuing.stored_bytes(ensure_document(award, Kind.AWARD))
+    tampered = pdf.replace(b"3200", b"9200", 1) if b"3200" in pdf else None
+    if tampered is None:  # amounts are in compressed streams: flip one byte inside the signed part
+        position = len(pdf) // 3
+        tampered = pdf[:position] + bytes([pdf[position] ^ 0x01]) + pdf[position + 1 :]
+    status = validate(tampered)
+    assert not (status.intact and status.valid)
+    assert not any(check.ok for check in signing.check_signatures(tampered))
+
+
+def test_a_signature_added_after_the_act_is_not_the_whole_file(certificates, award):
+    pdf = issuing.stored_bytes(ensure_document(award, Kind.AWARD))
+    appended = pdf + b"\n% appended after signing\n"
+    [check] = signing.check_signatures(appended)
+    assert not check.ok
+
+
+def test_a_certificate_of_somebody_else_is_not_trusted(certificates, award, tmp_path, settings):
+    pdf = issuing.stored_bytes(ensure_document(award, Kind.AWARD))
+    # The region's certificate is replaced: what the old one signed no longer chains to it.
+    signing.make_demo_certificate(
+        certificates / "HDF.p12", region_code="HDF", region_name="Hauts-de-France"
+    )
+    [check] = signing.check_signatures(pdf)
+    assert check.intact and not check.trusted and not check.ok
+
+
+def test_the_receipt_is_not_signed(certificates, award):
+    pdf = issuing.stored_bytes(ensure_receipt(award))
+    assert signing.check_signatures(pdf) == []
+
+
+def test_without_certificate_acts_are_issued_unsigned(award):
+    pdf = issuing.stored_bytes(ensure_document(award, Kind.AWARD))
+    assert signing.check_signatures(pdf) == []
+
+
+def test_seed_demo_makes_one_flagged_certificate_per_region_and_keeps_it(settings, tmp_path, db):
+    from portal.management.commands.seed_demo import Command
+    from tests.factories import region
+
+    for code in ("HDF", "PDL", "IDF"):
+        region(code)
+    settings.DOCUMENTS_DEMO_SIGNING_DIR = tmp_path
+    settings.DOCUMENTS_SIGNING_PKCS12 = str(tmp_path / "{region}.p12")
+    Command().demo_certificates()
+    made = {path.name: path.read_bytes() for path in tmp_path.glob("*.p12")}
+    assert set(made) == {"HDF.p12", "PDL.p12", "IDF.p12"}
+    assert all(signing.is_demo(cert) for cert in signing.trusted_certificates())
+    Command().demo_certificates()  # idempotent: the same certificates, not new ones
+    assert {path.name: path.read_bytes() for path in tmp_path.glob("*.p12")} == made
+
+
+def test_seed_demo_never_replaces_a_real_certificate(settings, tmp_path, db):
+    settings.DOCUMENTS_DEMO_SIGNING_DIR = tmp_path / "demo"
+    settings.DOCUMENTS_SIGNING_PKCS12 = str(tmp_path / "secrets" / "{region}.p12")
+    assert signing.demo_certificate_paths(["HDF", "PDL"]) == {}

@@ -125,3 +125,86 @@ def test_seed_demo_never_replaces_a_real_certificate(settings, tmp_path, db):
     settings.DOCUMENTS_DEMO_SIGNING_DIR = tmp_path / "demo"
     settings.DOCUMENTS_SIGNING_PKCS12 = str(tmp_path / "secrets" / "{region}.p12")
     assert signing.demo_certificate_paths(["HDF", "PDL"]) == {}
+
+
+@pytest.fixture
+def tsa(settings, tmp_path):
+    """A local RFC 3161 time-stamp authority (pyHanko's own TSA logic behind a real HTTP server);
+    its certificate is part of the configured chain."""
+    import threading
+    from datetime import UTC, datetime, timedelta
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from asn1crypto import tsp
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Autorité d'horodatage de test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    stamper = DummyTimeStamper(
+        tsa_cert=next(iter(load_certs_from_pemder_data(pem))),
+        tsa_key=load_private_key_from_pemder_data(key_pem, passphrase=None),
+    )
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            requests.append(self.headers["Content-Type"])
+            reply = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    chain = tmp_path / "tsa.pem"
+    chain.write_bytes(pem)
+    settings.DOCUMENTS_TSA_URL = f"http://127.0.0.1:{server.server_port}/"
+    settings.DOCUMENTS_SIGNING_CHAIN = [str(chain)]
+    yield requests
+    server.shutdown()
+
+
+def test_a_configured_tsa_time_stamps_the_signature(certificates, tsa, award):
+    pdf = issuing.stored_bytes(ensure_document(award, Kind.AWARD))
+    # RFC 3161 requests went to the authority (pyHanko asks once more to size the signature).
+    assert tsa and set(tsa) == {"application/timestamp-query"}
+    status = validate(pdf)
+    assert status.timestamp_validity is not None and status.timestamp_validity.intact
+    assert status.timestamp_validity.valid and status.timestamp_validity.trusted
+    [check] = signing.check_signatures(pdf)
+    assert check.ok and check.timestamped
+
+
+def test_without_tsa_the_signature_has_no_time_stamp(certificates, award):
+    [check] = signing.check_signatures(issuing.stored_bytes(ensure_document(award, Kind.AWARD)))
+    assert check.ok and not check.timestamped

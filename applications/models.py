@@ -206,6 +206,9 @@ class DeMinimisAid(models.Model):
         ordering = ["granted_on"]
 
 
+PREVIEW_IMAGES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
 def attachment_path(instance, filename: str) -> str:
     # The stored name is random (set by the upload service); the user's name is kept apart.
     return f"dossiers/{instance.dossier_id}/{filename}"
@@ -248,6 +251,16 @@ class Attachment(models.Model):
             return True
         required = getattr(settings, "CLAMAV_REQUIRED", False)
         return self.scan_status == ScanStatus.NOT_SCANNED and not required
+
+    @property
+    def preview_kind(self) -> str:
+        """ "pdf" or "image" when the browser can show the file itself (type detected at upload),
+        once it may be opened; "" otherwise (instruction.views_files)."""
+        if not self.can_be_opened:
+            return ""
+        if self.mime_type == "application/pdf":
+            return "pdf"
+        return "image" if self.mime_type in PREVIEW_IMAGES else ""
 
     @property
     def awaiting_scan(self) -> bool:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from instruction import views, views_applicant, views_commission, views_documents, views_queue
+from instruction import (
+    views,
+    views_applicant,
+    views_commission,
+    views_documents,
+    views_files,
+    views_queue,
+)
 
 app_name = "instruction"
 
@@ -11,6 +18,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/", views.dossier_review, name="dossier"),
     path("dossiers/<int:pk>/action/<slug:action>/", views.dossier_action, name="action"),
     path("dossiers/<int:pk>/pieces/<int:attachment_id>/", views.attachment_open, name="attachment"),
+    path(
+        "dossiers/<int:pk>/pieces/<int:attachment_id>/apercu/",
+        views_files.attachment_preview,
+        name="attachment_preview",
+    ),
+    path("dossiers/<int:pk>/archive.zip", views_files.dossier_archive, name="dossier_archive"),
     path(
         "dossiers/<int:pk>/documents/<int:document_id>/",
         views_documents.agent_document_download,

@@ -301,6 +301,10 @@ MATRIX: dict[str, Entry] = {
     "instruction:attachment": Entry(
         AGENT, lambda w, s: {"pk": s.dossier.pk, "attachment_id": s.attachment.pk}, BOTH
     ),
+    "instruction:attachment_preview": Entry(
+        AGENT, lambda w, s: {"pk": s.dossier.pk, "attachment_id": s.attachment.pk}, BOTH
+    ),
+    "instruction:dossier_archive": Entry(AGENT, lambda w, s: {"pk": s.dossier.pk}, BOTH),
     "instruction:document": Entry(
         AGENT_SCOPE, lambda w, s: {"pk": s.dossier.pk, "document_id": s.award.pk}, BOTH
     ),
@@ -535,6 +539,8 @@ FILE_URLS = {
     "applications:receipt",
     "applications:official_document",
     "instruction:attachment",
+    "instruction:attachment_preview",
+    "instruction:dossier_archive",
     "instruction:document",
     "instruction_applicant:message_attachment",
     "payments:invoice_file",
@@ -771,6 +777,14 @@ CROSSED = [
         "draft_attachment",
     ),
     ("instruction:attachment", "agent", "pk", "dossier", "attachment_id", "attachment"),
+    (
+        "instruction:attachment_preview",
+        "agent",
+        "pk",
+        "dossier",
+        "attachment_id",
+        "attachment",
+    ),
     ("instruction:document", "agent", "pk", "dossier", "document_id", "award"),
     (
         "instruction_applicant:message_attachment",

@@ -138,3 +138,13 @@ def test_a_plain_urlencoded_form_is_checked_too(client, signed_award):
     )
     response = client.post(URL, body, content_type="application/x-www-form-urlencoded")
     assert "Document authentique" in response.content.decode()
+
+
+def test_a_file_over_the_limit_is_refused_without_being_kept(client, db, monkeypatch):
+    from portal import verification
+
+    monkeypatch.setattr(verification, "MAX_UPLOAD", 1024)
+    response = by_file(client, b"%PDF-" + b"0" * 4096)
+    page = response.content.decode()
+    assert "dépasse 10 Mo" in page and "resume-erreurs" in page
+    assert "Document authentique" not in page and "Document non reconnu" not in page

@@ -29,13 +29,7 @@ class OrganisationForm(forms.ModelForm):
             "headcount_band",
         ]
         widgets = {
-            "siret": forms.TextInput(
-                attrs={
-                    "inputmode": "numeric",
-                    "autocomplete": "off",
-                    "aria-describedby": "id_siret_helptext",
-                }
-            ),
+            "siret": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "created_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "postal_code": forms.TextInput(
                 attrs={"inputmode": "numeric", "autocomplete": "postal-code"}

@@ -51,8 +51,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    "crispy_forms",
-    "crispy_bootstrap5",
     "simple_history",
     "django_filters",
     "csp",
@@ -349,8 +347,6 @@ CONTENT_SECURITY_POLICY = {
 ADMIN_CSP_UPDATE = {"style-src-attr": ["'unsafe-inline'"]}
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
-CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
-CRISPY_TEMPLATE_PACK = "bootstrap5"
 FORM_RENDERER = "portal.form_renderer.FormRenderer"
 
 # Attachments: limits shown before upload; a ClamAV daemon scans them when CLAMAV_ADDRESS is set

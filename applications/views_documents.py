@@ -1,4 +1,12 @@
-"""« Pièces justificatives » step of the filing journey, and the guarded file download."""
+"""« Pièces justificatives » step of the filing journey, and the guarded file download.
+
+Several files are added in one go (a `multiple` file input; drag and drop with
+static/js/upload-check.js): each goes through `attachment_add` (the checks of
+applications/uploads.py, the antivirus scan) on its own, so a refused file never undoes the
+accepted ones; the page then says, file by file, what was added and what was refused and why.
+"""
+
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
@@ -22,21 +30,79 @@ from applications.views import step_context
 STEP = "pieces"
 
 
+MAX_FILES_AT_ONCE = 20
+BROWSER_REFUSED = "refus_navigateur"  # the files the browser kept back, with its reason
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or several files: `cleaned_data` holds a list (Django's documented pattern)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(one, initial) for one in data] or [single(None, initial)]
+        return [single(data, initial)]
+
+
 class AttachmentForm(forms.Form):
     document_code = forms.ChoiceField(label="Pièce concernée")
-    file = forms.FileField(
-        label="Fichier",
+    file = MultipleFileField(
+        label="Fichiers",
         allow_empty_file=True,  # an empty file gets the service's clearer message
-        error_messages={"required": "Choisissez un fichier à déposer."},
+        error_messages={"required": "Choisissez au moins un fichier à déposer."},
     )
 
     def __init__(self, *args, choices, remaining: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document_code"].choices = choices
-        self.fields["file"].widget.attrs.update(uploads.browser_check_attrs(remaining=remaining))
+        self.set_remaining(remaining)
+
+    def set_remaining(self, remaining: int | None) -> None:
+        attrs = self.fields["file"].widget.attrs
+        attrs.update(uploads.browser_check_attrs(remaining=remaining))
+        attrs["aria-describedby"] = "limites-fichiers verification-fichier"
+
+    def clean_file(self):
+        files = self.cleaned_data["file"]
+        if len(files) > MAX_FILES_AT_ONCE:
+            raise ValidationError(
+                f"Vous avez choisi {len(files)} fichiers : envoyez-en {MAX_FILES_AT_ONCE} au "
+                "plus à la fois.",
+                code="too_many",
+            )
+        return files
 
 
-def _page(request, dossier, form, groups, remaining: int):
+@dataclass(frozen=True)
+class FileResult:
+    """What became of one of the files sent together."""
+
+    name: str
+    added: bool
+    message: str = ""
+
+
+def _browser_refusals(request) -> list[FileResult]:
+    """The files static/js/upload-check.js refused and kept back, as « name » : reason lines
+    (only shown back to the person who sent them, escaped)."""
+    lines = request.POST.getlist(BROWSER_REFUSED)[:MAX_FILES_AT_ONCE]
+    return [FileResult(name="", added=False, message=line[:500]) for line in lines if line]
+
+
+def _added_message(names: list[str]) -> str:
+    if len(names) == 1:
+        return f"Le fichier « {names[0]} » a été ajouté."
+    quoted = [f"« {name} »" for name in names]
+    return f"Les {len(names)} fichiers ont été ajoutés : {', '.join(quoted[:-1])} et {quoted[-1]}."
+
+
+def _page(request, dossier, form, groups, remaining: int, results=()):
     for group in groups:
         for attachment in group["files"]:
             attachment.size_label = uploads.format_bytes_fr(attachment.size)
@@ -53,6 +119,9 @@ def _page(request, dossier, form, groups, remaining: int):
             "types": uploads.allowed_types_label(),
             "full": remaining == 0,
         },
+        results=results,
+        added_count=sum(1 for result in results if result.added),
+        refused_count=sum(1 for result in results if not result.added),
     )
     return render(request, "applications/step_documents.html", context)
 
@@ -68,23 +137,43 @@ def step_documents(request, pk: int):
         form = AttachmentForm(choices=choices, remaining=remaining)
         return _page(request, dossier, form, groups, remaining)
     form = AttachmentForm(request.POST, request.FILES, choices=choices, remaining=remaining)
-    if form.is_valid():
+    if not form.is_valid():
+        return _page(request, dossier, form, groups, remaining)
+    results = []
+    for uploaded in form.cleaned_data["file"]:
         try:
             attachment = attachment_add(
                 user=request.user,
                 dossier=dossier,
                 document_code=form.cleaned_data["document_code"],
-                uploaded_file=form.cleaned_data["file"],
+                uploaded_file=uploaded,
             )
         except PermissionDenied as exc:
+            added = [result.name for result in results if result.added]
+            if added:
+                messages.success(request, _added_message(added))
             messages.error(request, str(exc))
             return redirect("applications:step_documents", pk=dossier.pk)
         except ValidationError as exc:
-            form.add_error("file", exc)
+            name = uploads.clean_filename(uploaded.name) or "sans nom"
+            results.append(FileResult(name=name, added=False, message=" ".join(exc.messages)))
         else:
-            messages.success(request, f"Le fichier « {attachment.original_name} » a été ajouté.")
-            return redirect("applications:step_documents", pk=dossier.pk)
-    return _page(request, dossier, form, groups, remaining)
+            results.append(FileResult(name=attachment.original_name, added=True))
+    results += _browser_refusals(request)
+    refused = [result for result in results if not result.added]
+    if not refused:
+        messages.success(request, _added_message([result.name for result in results]))
+        return redirect("applications:step_documents", pk=dossier.pk)
+    for result in refused:
+        text = f"« {result.name} » : {result.message}" if result.name else result.message
+        form.add_error("file", ValidationError(text, code="refused"))
+    # The accepted files are stored: the page lists them (the dossier read again, its files
+    # were prefetched before), and the space left shrinks.
+    dossier = get_dossier_for_member(request.user, pk)
+    groups = documents_overview(dossier)
+    remaining = uploads.dossier_remaining_bytes(dossier)
+    form.set_remaining(remaining)
+    return _page(request, dossier, form, groups, remaining, results)
 
 
 @login_required

@@ -3,6 +3,11 @@
 // settings (applications.uploads.browser_check_attrs). Progressive enhancement: without
 // JavaScript the form works the same and the server refuses what it must; with it, a 40 Mo file
 // is refused at once instead of after minutes of upload. The server always checks again.
+//
+// An input that takes several files (`multiple`) lists each chosen file with its result; on
+// sending, the refused ones are kept back and named to the server (hidden "refus_navigateur"
+// fields), so that the accepted ones go and the page that answers reports every file. Its box
+// marked data-drop-zone also takes files dragged and dropped onto it (added to the input's).
 (function () {
   "use strict";
   var inputs = document.querySelectorAll("input[type=file][data-max-bytes]");
@@ -19,7 +24,7 @@
     return n + (n > 1 ? "\u00a0octets" : "\u00a0octet");
   }
 
-  function problem(input, file) {
+  function problem(input, file, before) {
     var data = input.dataset;
     var name = "« " + file.name + " »";
     var max = parseInt(data.maxBytes, 10);
@@ -30,9 +35,11 @@
       return "Le fichier " + name + " pèse " + bytesFr(file.size) + " : la taille maximale est de " +
         data.maxLabel + " par fichier. Réduisez-le (PDF compressé, photo moins lourde) ou choisissez-en un autre.";
     }
-    if (data.remainingBytes && file.size > parseInt(data.remainingBytes, 10)) {
+    // `before`: the bytes of the files chosen with this one and accepted before it.
+    var remaining = data.remainingBytes ? parseInt(data.remainingBytes, 10) - (before || 0) : null;
+    if (remaining !== null && file.size > remaining) {
       return "Le fichier " + name + " pèse " + bytesFr(file.size) + " : il ne reste que " +
-        data.remainingLabel + " pour ce dossier. Retirez un fichier déposé ou réduisez celui-ci.";
+        bytesFr(Math.max(remaining, 0)) + " pour ce dossier. Retirez un fichier déposé ou réduisez celui-ci.";
     }
     var dot = file.name.lastIndexOf(".");
     var extension = dot > 0 ? file.name.slice(dot).toLowerCase() : "";
@@ -58,24 +65,114 @@
     return found;
   }
 
-  function check(input) {
-    var message = "";
-    for (var i = 0; i < input.files.length && !message; i++) {
-      message = problem(input, input.files[i]);
+  // [{file, message}] for each chosen file, the space left counted file after file.
+  function results(input) {
+    var found = [], used = 0;
+    for (var i = 0; i < input.files.length; i++) {
+      var message = problem(input, input.files[i], used);
+      if (!message) { used += input.files[i].size; }
+      found.push({ file: input.files[i], message: message });
     }
-    box(input).textContent = message;
-    input.classList.toggle("is-invalid", !!message);
-    if (message) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
-    return message;
+    return found;
+  }
+
+  function listChosen(input, found) {
+    var list = input.form && input.form.querySelector(".chosen-files");
+    if (!list) { return; }
+    list.textContent = "";
+    if (!input.multiple || !found.length) { return; }
+    found.forEach(function (result) {
+      var item = document.createElement("li");
+      item.className = result.message ? "refused" : "accepted";
+      item.textContent = result.message
+        ? "✗ « " + result.file.name + " » : ne sera pas envoyé."
+        : "✓ « " + result.file.name + " » (" + bytesFr(result.file.size) + ") : prêt à être envoyé.";
+      list.appendChild(item);
+    });
+  }
+
+  function check(input) {
+    var found = results(input);
+    var refused = found.filter(function (result) { return result.message; });
+    var messages = refused.map(function (result) { return result.message; });
+    if (refused.length && refused.length < found.length) {
+      messages.push(refused.length === 1
+        ? "Ce fichier ne sera pas envoyé ; les autres le seront."
+        : "Ces " + refused.length + " fichiers ne seront pas envoyés ; les autres le seront.");
+    }
+    var feedback = box(input);
+    feedback.textContent = "";
+    messages.forEach(function (text) {
+      var line = document.createElement("p");
+      line.className = "mb-1";
+      line.textContent = text;
+      feedback.appendChild(line);
+    });
+    listChosen(input, found);
+    // Invalid only when nothing can be sent: some accepted files still go.
+    var blocked = refused.length > 0 && refused.length === found.length;
+    input.classList.toggle("is-invalid", blocked);
+    if (blocked) { input.setAttribute("aria-invalid", "true"); } else { input.removeAttribute("aria-invalid"); }
+    return { blocked: blocked, found: found };
+  }
+
+  // Keeps back the refused files and names them to the server with their reason.
+  function keepBackRefused(input, found) {
+    var form = input.form;
+    Array.prototype.forEach.call(form.querySelectorAll("input[name=refus_navigateur]"), function (old) {
+      old.remove();
+    });
+    if (!found.some(function (result) { return result.message; })) { return; }
+    var kept = new DataTransfer();
+    found.forEach(function (result) {
+      if (!result.message) { kept.items.add(result.file); return; }
+      var hidden = document.createElement("input");
+      hidden.type = "hidden";
+      hidden.name = "refus_navigateur";
+      hidden.value = result.message;
+      form.appendChild(hidden);
+    });
+    input.files = kept.files;
+  }
+
+  function dropZone(input) {
+    var zone = input.closest("[data-drop-zone]");
+    if (!zone || !input.multiple || typeof DataTransfer === "undefined") { return; }
+    zone.classList.add("drop-zone-ready");
+    var hint = zone.querySelector(".drop-zone-hint");
+    if (hint) { hint.hidden = false; }
+    ["dragenter", "dragover"].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        zone.classList.add("drop-zone-over");
+      });
+    });
+    zone.addEventListener("dragleave", function (event) {
+      if (!zone.contains(event.relatedTarget)) { zone.classList.remove("drop-zone-over"); }
+    });
+    zone.addEventListener("drop", function (event) {
+      event.preventDefault();
+      zone.classList.remove("drop-zone-over");
+      if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
+      var all = new DataTransfer();
+      Array.prototype.forEach.call(input.files, function (file) { all.items.add(file); });
+      Array.prototype.forEach.call(event.dataTransfer.files, function (file) { all.items.add(file); });
+      input.files = all.files;
+      check(input);
+    });
   }
 
   Array.prototype.forEach.call(inputs, function (input) {
     input.addEventListener("change", function () { check(input); });
+    dropZone(input);
     if (input.form) {
       input.form.addEventListener("submit", function (event) {
-        if (check(input)) {
+        var result = check(input);
+        if (result.blocked) {
           event.preventDefault();
           input.focus();
+        } else if (input.multiple && typeof DataTransfer !== "undefined") {
+          keepBackRefused(input, result.found);
         }
       });
     }

@@ -53,7 +53,8 @@ def test_a_refused_upload_keeps_the_chosen_document_and_says_why_in_french(clien
     assert response.status_code == 200
     html = response.content.decode()
     assert re.search(r'<option value="other" selected>', html)
-    assert "1 Ko" in re.search(r'id="erreur-fichier"[^>]*>([^<]*)<', html).group(1)
+    error = re.search(r'id="id_file_error"[^>]*>(.*?)</div>', html).group(1)
+    assert "« devis.pdf » : " in error and "1 Ko" in error
     assert Attachment.objects.filter(dossier=dossier).count() == before
 
 

@@ -121,8 +121,8 @@ def test_agent_instructs_with_partial_retention_complements_and_acts(
     quote = tmp_path / "devis-signe.pdf"
     quote.write_bytes(PDF_BYTES)
     page.get_by_label("Pièce concernée").select_option(label="Autre pièce")
-    page.get_by_label("Fichier", exact=True).set_input_files(str(quote))
-    click(page, page.get_by_role("button", name="Ajouter ce fichier"))
+    page.get_by_label("Fichiers").and_(page.locator("input[type=file]")).set_input_files(str(quote))
+    click(page, page.get_by_role("button", name="Ajouter les fichiers"))
     assert "devis-signe.pdf" in visible_text(page)
     click(page, page.get_by_role("link", name=f"Dossier {dossier.number}"))
     page.get_by_label("Votre réponse").fill("Le devis signé et la liasse sont joints.")

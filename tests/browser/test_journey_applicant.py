@@ -303,8 +303,10 @@ def upload_documents(page, tmp_path) -> int:
     codes = [c for c in codes if c and c != "other"]
     for code in codes:
         page.get_by_label("Pièce concernée").select_option(code)
-        page.get_by_label("Fichier", exact=True).set_input_files(str(pdf))
-        click(page, page.get_by_role("button", name="Ajouter ce fichier"))
+        page.get_by_label("Fichiers").and_(page.locator("input[type=file]")).set_input_files(
+            str(pdf)
+        )
+        click(page, page.get_by_role("button", name="Ajouter les fichiers"))
     assert "À fournir" not in visible_text(page)
     return len(codes)
 

@@ -6,7 +6,6 @@ After a reopening, the lead's services mark the old document superseded; the nex
 suffixed reference (`ARR-<number>-2`).
 """
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -23,9 +22,11 @@ from documents.signing import Signatory
 from instruction.enums import RetentionStatus, Vote
 from instruction.models import AgendaItem, Review
 from schemes import core
+from schemes.core import procedure
 from schemes.core.params_common import regime_at
 from schemes.selectors import rule_versions
 from schemes.templatetags.aides import euros, percent
+from territories.models import Region
 
 Kind = DossierDocument.Kind
 KINDS = (Kind.ACKNOWLEDGMENT, Kind.AWARD, Kind.REJECTION)
@@ -35,18 +36,6 @@ NO_DEADLINE = "aucun délai fixé par les textes du dispositif"
 __all__ = ["DocumentNotApplicable", "NOT_SET", "fr_date"]  # imported from here by other apps
 
 
-@dataclass(frozen=True)
-class RegionStyle:
-    accent: str
-    award_prefix: str
-    tribunal: str
-
-
-REGIONS = {
-    "HDF": RegionStyle(accent="#1F4E8C", award_prefix="ARR", tribunal="Lille"),
-    "PDL": RegionStyle(accent="#0B6157", award_prefix="ARR", tribunal="Nantes"),
-    "IDF": RegionStyle(accent="#8A1C3E", award_prefix="DEL", tribunal="Paris"),
-}
 FILE_SLUGS = {
     Kind.ACKNOWLEDGMENT: "accuse-reception",
     Kind.AWARD: "decision-attribution",
@@ -54,11 +43,9 @@ FILE_SLUGS = {
 }
 
 
-def _region(dossier: Dossier) -> tuple[str, RegionStyle]:
-    code = dossier.scheme.region.code
-    if code not in REGIONS:
-        raise DocumentNotApplicable(f"No official document templates for region {code}.")
-    return code, REGIONS[code]
+def _region(dossier: Dossier) -> Region:
+    """The region whose acts these are: its colour, prefix, court and signatory are its fields."""
+    return dossier.scheme.region
 
 
 def rules_for(dossier: Dossier) -> core.RuleVersion | None:
@@ -73,12 +60,11 @@ def rules_for(dossier: Dossier) -> core.RuleVersion | None:
 
 def expense_start_date(dossier: Dossier) -> date | None:
     """From when the dossier's expenses count (None while not known yet)."""
-    region_code = dossier.scheme.region.code
-    if region_code == "PDL":
+    rules = rules_for(dossier)
+    if rules is not None and procedure.expenses_from_acknowledgment(rules):
         # PDL-IN FAQ, questions 15 and 25: the dated acknowledgment of a complete dossier states
         # « à partir de quelle date les dépenses sont autorisées »; the portal uses its date.
         return dossier.acknowledged_on
-    rules = rules_for(dossier)
     fixed = rules.value("expenses_from") if rules else None
     if fixed:
         # IDF-CN2, « TYPES DE DEPENSES » : « Les dépenses (engagées à partir du 12/03/2020)
@@ -96,7 +82,7 @@ def reference_base(dossier: Dossier, kind: str) -> str:
     if kind == Kind.ACKNOWLEDGMENT:
         prefix = "AR"
     elif kind == Kind.AWARD:
-        prefix = _region(dossier)[1].award_prefix
+        prefix = _region(dossier).award_prefix
     elif kind == Kind.REJECTION:
         prefix = "REF"
     else:
@@ -256,7 +242,7 @@ def _deadlines(dossier: Dossier, review: Review | None, day: date) -> dict:
 
 def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
     """Everything the region's template of `kind` shows; raises DocumentNotApplicable."""
-    region_code, style = _region(dossier)
+    region = _region(dossier)
     rules = rules_for(dossier)
     review = _review(dossier)
     organisation = dossier.organisation
@@ -264,10 +250,10 @@ def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
         "kind": kind,
         "dossier": dossier,
         "portal_name": PORTAL_NAME,
-        "region_name": dossier.scheme.region.name,
-        "region_code": region_code,
-        "accent": style.accent,
-        "tribunal": f"tribunal administratif de {style.tribunal}",
+        "region_name": region.name,
+        "region_code": region.code,
+        "accent": region.accent,
+        "tribunal": region.court,
         "scheme": dossier.scheme,
         "organisation": organisation,
         "city_line": " ".join(p for p in (organisation.postal_code, organisation.city) if p),
@@ -278,7 +264,7 @@ def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
         "generated_at": fr_datetime(generated_at or timezone.now()),
         "nbsp": NBSP,
         "demo_rules": demo_rules(dossier),
-        "signatory": _signatory(dossier.scheme.region),
+        "signatory": _signatory(region),
     }
     decided = (
         timezone.localtime(review.decided_at, PARIS).date()
@@ -293,8 +279,9 @@ def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
     if kind == Kind.AWARD:
         if dossier.awarded_amount is None:
             raise DocumentNotApplicable(f"Dossier {dossier.pk} has no awarded amount.")
-        item = _agenda_item(dossier, Vote.FOR) if region_code == "IDF" else None
-        if region_code == "IDF" and item is None:
+        voted = rules is not None and procedure.goes_to_commission(rules)
+        item = _agenda_item(dossier, Vote.FOR) if voted else None
+        if voted and item is None:
             raise DocumentNotApplicable(f"Dossier {dossier.pk}: no favourable vote recorded.")
         day = item.session.date if item else (decided or timezone.localdate())
         rows, base, presented = _expense_rows(dossier)
@@ -320,7 +307,8 @@ def document_context(dossier: Dossier, kind: str, *, generated_at=None) -> dict:
         motivation = (review.decision_motivation if review else "").strip()
         if not motivation:
             raise DocumentNotApplicable(f"Dossier {dossier.pk}: no motivation for the rejection.")
-        item = _agenda_item(dossier, Vote.AGAINST) if region_code == "IDF" else None
+        voted = rules is not None and procedure.goes_to_commission(rules)
+        item = _agenda_item(dossier, Vote.AGAINST) if voted else None
         day = item.session.date if item else (decided or timezone.localdate())
         context.update(
             {
@@ -338,7 +326,11 @@ def render_document_pdf(dossier: Dossier, kind: str, *, reference: str | None = 
     """Render a document to PDF bytes (no storage, no database writes)."""
     context = document_context(dossier, kind)
     context["reference"] = reference or document_reference(dossier, kind)
-    template = f"instruction/pdf/{context['region_code']}/{kind}.html"
+    # The region's own wording when it has one; else the common text, with the region's fields.
+    template = [
+        f"instruction/pdf/{context['region_code']}/{kind}.html",
+        f"instruction/pdf/{kind}_base.html",
+    ]
     return render_pdf(template, context, sign_as=signatory(dossier.scheme.region))
 
 

@@ -12,6 +12,7 @@ from applications.models import Dossier, ExpenseLine
 from applications.situation import dossier_situation
 from applications.uploads import validate_upload
 from audit.services import audit_record
+from instruction.documents import rules_for
 from instruction.enums import CheckStatus, RetentionStatus
 from instruction.models import CriterionCheck, ExpenseRetention, Message, Note
 from instruction.selectors import expenses_with_retention
@@ -37,6 +38,13 @@ def review_situation(dossier: Dossier) -> dict:
     if review is not None and review.region_share is not None:
         situation["applicant"]["region_share"] = str(review.region_share)
     return situation
+
+
+def region_share_applies(dossier: Dossier) -> bool:
+    """Whether the dossier's rules prorate the aid by its share of activity in the region
+    (`region_share_proration`, PDL-IN FAQ 6): the agent may then set another share."""
+    rules = rules_for(dossier)
+    return bool(rules is not None and rules.value("region_share_proration"))
 
 
 def review_estimate(dossier: Dossier) -> dict:

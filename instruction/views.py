@@ -165,6 +165,7 @@ def review_context(dossier, **extra) -> dict:
         "schedule_form": forms.ScheduleForm(region=dossier.scheme.region),
         "voted_in_commission": dossier.scheme.code in services.commission_schemes(),
         "actions": agent_actions(dossier),
+        "region_share_applies": review.region_share_applies(dossier),
         **extra,
     }
 

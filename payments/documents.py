@@ -14,7 +14,7 @@ from documents.formats import NBSP, PARIS, PORTAL_NAME, fr_date, fr_datetime
 from documents.formats import decimal_or_none as _decimal
 from documents.issuing import DocumentNotApplicable, issue_once
 from documents.pdf import render_pdf
-from instruction.documents import REGIONS, current_document
+from instruction.documents import current_document
 from payments import services
 from payments.models import RecoveryOrder
 from payments.services import advance_paid
@@ -39,7 +39,6 @@ def recovery_filename(document: DossierDocument) -> str:
 def recovery_context(order: RecoveryOrder, *, reference: str, generated_at=None) -> dict:
     dossier = order.dossier
     organisation, region = dossier.organisation, dossier.scheme.region
-    style = REGIONS.get(region.code)
     request = order.request
     result = request.settle_result or {}
     issued_on = timezone.localtime(order.created_at or timezone.now(), PARIS).date()
@@ -51,10 +50,8 @@ def recovery_context(order: RecoveryOrder, *, reference: str, generated_at=None)
         "city_line": " ".join(p for p in (organisation.postal_code, organisation.city) if p),
         "region_name": region.name,
         "portal_name": PORTAL_NAME,
-        "accent": style.accent if style else "#1F4E8C",
-        "tribunal": f"tribunal administratif de {style.tribunal}"
-        if style
-        else "tribunal administratif compétent",
+        "accent": region.accent,
+        "tribunal": region.court,
         "date": fr_date(issued_on),
         "deadline": fr_date(issued_on + timedelta(days=PAYMENT_DAYS)),
         "payment_days": PAYMENT_DAYS,

@@ -64,15 +64,6 @@ COLUMNS = (
     "dispositifAide",
 )
 
-# SIRET of each regional council (the granting body), from the SIRENE register (annuaire des
-# entreprises, « Région … », établissement siège); each passes stdnum.fr.siret.is_valid (Luhn).
-# Hauts-de-France: SIREN 200053742, siège 151 avenue du Président Hoover, Lille. The value
-# 20005373500014 once proposed fails the Luhn check and is not the Region's.
-REGION_SIRET = {
-    "HDF": "20005374200017",
-    "PDL": "23440003400026",
-    "IDF": "23750007900312",
-}
 NATURE = "aide en numéraire"
 SINGLE, STAGGERED = "unique", "échelonné"
 BENEFICIARY_MASK = "Entrepreneur individuel (nom non publié)"
@@ -82,7 +73,7 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 def region_or_404(code: str) -> Region:
     region = Region.objects.filter(code=code.upper()).first()
-    if region is None or region.code not in REGION_SIRET:
+    if region is None or not region.siret:
         raise Http404("Région inconnue.")
     return region
 
@@ -187,7 +178,7 @@ def scdl_file(region: Region, year: int) -> ScdlFile:
         rows.append(
             {
                 "nomAttribuant": f"Région {region.name}",
-                "idAttribuant": REGION_SIRET[region.code],
+                "idAttribuant": region.siret,
                 "dateConvention": iso(decided),
                 "referenceDecision": dossier.award_reference or "",
                 "nomBeneficiaire": BENEFICIARY_MASK if individual else organisation.name,
@@ -218,7 +209,7 @@ def published_files() -> list[dict]:
             state__in=AWARDED_STATES,
             awarded_amount__isnull=False,
             review__decided_at__isnull=False,
-            scheme__region__code__in=list(REGION_SIRET),
+            scheme__region__siret__gt="",
         )
         .annotate(year=ExtractYear("review__decided_at"))
         .values("scheme__region__code", "scheme__region__name", "year")

@@ -5,9 +5,10 @@ from territories.models import Department, Region
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "colour", "signatory_name", "signatory_title"]
+    list_display = ["code", "name", "colour", "siret", "court_name", "signatory_name"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "colour"]}),
+        (None, {"fields": ["code", "name", "colour", "siret"]}),
+        ("Actes et recours", {"fields": ["award_prefix", "court_name", "court_address"]}),
         (
             "Signature des actes",
             {"fields": ["signatory_delegation", "signatory_name", "signatory_title"]},

@@ -148,6 +148,12 @@ def _common(volet: str, fiche: str) -> dict[str, Param]:
             "Interprétation : une dépense engagée le jour du dépôt est "
             "retenue (l'heure n'est pas connue).",
         ),
+        "expenses_from_acknowledgment": p(
+            False,
+            DELIB,
+            f"{volet} : « dépenses réalisées a posteriori de la date de création du dossier de "
+            "demande d'aide » : le dépôt, non l'accusé de réception",
+        ),
         "expenses_from": p(None, DELIB, f"{volet} : pas de date fixe, seulement le dépôt"),
         "expense_period_months": p(None, DELIB, f"{volet} : pas de durée maximale des dépenses"),
         "reapplication_wait_years": p(

@@ -116,6 +116,9 @@ def idf_version() -> RuleVersion:
             "« Les dépenses (engagées à partir du 12/03/2020) »",
             "Le texte admet des dépenses antérieures au dépôt.",
         ),
+        "expenses_from_acknowledgment": p(
+            False, T, "« Les dépenses (engagées à partir du 12/03/2020) » : une date fixe"
+        ),
         "expenses_from": p(
             date(2020, 3, 12), T, "« Les dépenses (engagées à partir du 12/03/2020) »"
         ),

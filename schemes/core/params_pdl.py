@@ -215,6 +215,14 @@ def pdl_version() -> RuleVersion:
             "l'accusé de réception (question 25), inconnue au dépôt ; la "
             "date de dépôt est retenue, jour même compris.",
         ),
+        "expenses_from_acknowledgment": p(
+            True,
+            F,
+            "question 25 : « un accusé de réception vous sera envoyé en vous indiquant la date "
+            "de début de prise en compte des dépenses »",
+            "Le portail retient la date de l'accusé de réception (question 15 : il indique « à "
+            "partir de quelle date les dépenses sont autorisées »).",
+        ),
         "expenses_from": p(None, F, "question 16 : pas de date fixe"),
         "expense_period_months": p(
             None,

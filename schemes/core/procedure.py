@@ -26,6 +26,7 @@ PROCEDURE_NAMES = (
     "commission_permanente",
     "closing_documents",
     "final_proration",
+    "expenses_from_acknowledgment",
 )
 
 
@@ -98,6 +99,12 @@ def months_deadlines(
         end = add_months(expense_start, m["realisation_months_after_start"])
     proofs = add_months(end, m["proofs_months"]) if end and m["proofs_months"] else None
     return end, proofs
+
+
+def expenses_from_acknowledgment(v: RuleVersion) -> bool:
+    """Whether expenses count from the dated acknowledgment of receipt (PDL-IN FAQ 15 and 25),
+    rather than from the filing or a fixed date."""
+    return bool(value(v, "expenses_from_acknowledgment", False))
 
 
 # --- who decides --------------------------------------------------------------------------------

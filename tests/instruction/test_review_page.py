@@ -155,3 +155,16 @@ def test_every_document_listed_on_the_review_page_opens_from_it(client, submitte
         assert body.startswith(b"%PDF"), (href, text)
         opened += 1
     assert opened >= len(documents) + 3  # the acts and receipt, the file, the message's, the quote
+
+
+@pytest.mark.parametrize(
+    "code, region, shown",
+    [("PDL-IN", "PDL", True), ("INAC", "HDF", False), ("IDF-CN2", "IDF", False)],
+)
+def test_the_region_share_form_appears_when_the_rules_prorate_by_region(
+    client, submitted, agent_of, code, region, shown
+):
+    """Driven by the rules' `region_share_proration` (PDL-IN FAQ 6), not by a scheme code."""
+    page = review_page(client, submitted(code), agent_of(region))
+    assert ("Part de l'activité réalisée en Pays de la Loire (%)" in html.unescape(page)) is shown
+    assert ('name="share"' in page) is shown

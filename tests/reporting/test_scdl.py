@@ -14,6 +14,7 @@ from stdnum.fr import siret
 
 from payments.enums import PaymentKind
 from reporting import scdl
+from territories.models import Region
 from tests.reporting.conftest import decide_on, pay
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +48,20 @@ def download(client, region, year):
     return text, list(csv.DictReader(io.StringIO(text)))
 
 
-def test_regional_councils_sirets_pass_the_luhn_check():
-    assert all(siret.is_valid(number) for number in scdl.REGION_SIRET.values())
+def test_every_seeded_regional_council_has_a_siret_passing_the_luhn_check(db):
+    sirets = dict(Region.objects.values_list("code", "siret"))
+    assert sirets == {"HDF": "20005374200017", "PDL": "23440003400026", "IDF": "23750007900312"}
+    assert all(siret.is_valid(number) for number in sirets.values())
+
+
+def test_a_region_without_a_siret_publishes_no_file(client, awarded):
+    awarded("PDL-IN")
+    year = timezone.localdate().year
+    assert "PDL" in {row["region_code"] for row in scdl.published_files()}
+    Region.objects.filter(code="PDL").update(siret="")
+    response = client.get(reverse("reporting:scdl_csv", args=["PDL", year]))
+    assert response.status_code == 404
+    assert "PDL" not in {row["region_code"] for row in scdl.published_files()}
 
 
 def test_file_has_the_schema_columns_in_order_comma_separated(client, awarded):

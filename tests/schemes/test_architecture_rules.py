@@ -96,8 +96,10 @@ def _modules() -> list[Path]:
     return out
 
 
-def scan(source: str, amounts: set[Decimal], durations: set[int]) -> list[tuple[int, str]]:
-    codes = set(SCHEMES)
+def scan(
+    source: str, amounts: set[Decimal], durations: set[int], codes: set[str] | None = None
+) -> list[tuple[int, str]]:
+    codes = set(SCHEMES) if codes is None else codes
     found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in codes:
@@ -156,3 +158,21 @@ if award > Decimal("4000"):
     found = {literal for _, literal in scan(old, amounts, durations)}
     assert {"IDF-CN2", "PDL-IN", "months=24", "Decimal('4000')", "Decimal('0.30')"} <= found
     assert not scan("page_size = 20\ntimeout = 2000\nlimit = Decimal('1')\n", amounts, durations)
+
+
+# Reference data read by the territories migrations (the regions' seed), not code that branches.
+REGION_DATA = {"territories/data.py"}
+
+
+def test_no_region_code_outside_data() -> None:
+    """Issue 17: a region's facts (colour, award prefix, court, SIRET, signatory) are `Region`
+    fields, so no module branches on a region code or keys a dict by one."""
+    regions = {info.region for info in SCHEMES.values()}
+    offenders = []
+    for path in _modules():
+        rel = path.relative_to(ROOT).as_posix()
+        if rel in REGION_DATA:
+            continue
+        for line, literal in scan(path.read_text("utf-8"), set(), set(), codes=regions):
+            offenders.append(f"{rel}:{line}: {literal}")
+    assert not offenders, "region codes outside the data:\n" + "\n".join(offenders)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from applications.models import Dossier
-from applications.questions import QUESTIONS, report_sections
+from applications.questions import report_sections, scheme_questions
 from applications.steps import STEP_BY_SLUG
 from organisations.enums import OrganisationKind
 
@@ -37,11 +37,11 @@ def missing_items(dossier: Dossier) -> list[Missing]:
         and not organisation.created_on
     ):
         items.append(Missing("organisation", "Indiquez la date de création ou d'immatriculation."))
-    if QUESTIONS.get(dossier.scheme.code) and not dossier.answers.get("confirmed"):
+    if scheme_questions(dossier.scheme) and not dossier.answers.get("confirmed"):
         items.append(Missing("eligibilite", "Répondez aux questions d'éligibilité."))
     if not dossier.title or not dossier.description:
         items.append(Missing("projet", "Donnez un intitulé et une description au projet."))
-    for key, label in report_sections(dossier.scheme.code):
+    for key, label in report_sections(dossier.scheme):
         if not (dossier.report or {}).get(key, "").strip():
             items.append(
                 Missing("projet", f"Rédigez la partie « {label} » du rapport de réflexion.")

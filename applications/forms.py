@@ -7,7 +7,7 @@ from schwifty.exceptions import SchwiftyException
 
 from accounts.params import parse_int
 from applications.models import ExpenseLine
-from applications.questions import QUESTIONS, report_sections
+from applications.questions import report_sections, scheme_questions
 from common.forms import FrenchDecimalField
 from schemes import core
 
@@ -128,7 +128,7 @@ class EligibilityForm(forms.Form):
                 else value
             )
         super().__init__(*args, initial=initial, **kwargs)
-        for name in QUESTIONS.get(scheme_code, []):
+        for name in scheme_questions(scheme_code):
             self.fields[name] = QUESTION_FIELDS[name]()
             if name in initial:
                 value = initial[name]

@@ -1,49 +1,24 @@
-"""Scheme-specific questions of the filing journey: eligibility answers and PDL-IN report."""
+"""Scheme-specific questions of the filing journey: the eligibility answers asked and the sections
+of a written report (PDL-IN « rapport de réflexion »). They are the scheme's data
+(`Scheme.questions`, `Scheme.report_sections`, filled by a data migration): no scheme is named here.
+"""
 
-# Eligibility answers asked per scheme; names are the engine's applicant fields.
-HDF_QUESTIONS = [
-    "headcount",
-    "turnover",
-    "registered_rcs",
-    "registered_rm",
-    "esus",
-    "siae",
-    "aci",
-    "digital_core",
-    "market_activity_share",
-    "tax_social_up_to_date",
-    "in_difficulty",
-    "project_certified",
-]
-QUESTIONS = {
-    "INAC": HDF_QUESTIONS,
-    "INESS": HDF_QUESTIONS,
-    "PDL-IN": [
-        "headcount",
-        "turnover",
-        "balance_sheet_total",
-        "registered_rcs",
-        "registered_rm",
-        "micro_enterprise",
-        "certified_accounts",
-        "market_activity_share",
-        "region_share",
-        "tax_social_up_to_date",
-        "in_difficulty",
-    ],
-    "IDF-CN2": [],
-}
-
-# PDL-IN "rapport de réflexion" (FAQ): the sections the applicant writes.
-PDL_REPORT_SECTIONS = [
-    ("context", "Contexte de l'entreprise"),
-    ("project", "Le projet"),
-    ("added_value", "Valeur ajoutée attendue"),
-    ("risks", "Risques et mesures pour les maîtriser"),
-    ("provider", "Choix du prestataire"),
-    ("other", "Autres informations"),
-]
+from schemes.models import Scheme
 
 
-def report_sections(scheme_code: str) -> list[tuple[str, str]]:
-    return PDL_REPORT_SECTIONS if scheme_code == "PDL-IN" else []
+def _scheme(scheme: Scheme | str) -> Scheme | None:
+    if isinstance(scheme, Scheme):
+        return scheme
+    return Scheme.objects.filter(code=scheme).only("code", "questions", "report_sections").first()
+
+
+def scheme_questions(scheme: Scheme | str) -> list[str]:
+    """The applicant fields (the engine's names) asked at the eligibility step, in order."""
+    found = _scheme(scheme)
+    return list(found.questions or []) if found is not None else []
+
+
+def report_sections(scheme: Scheme | str) -> list[tuple[str, str]]:
+    """(key, heading) of each section of the scheme's written report; none when it asks none."""
+    found = _scheme(scheme)
+    return found.report_pairs if found is not None else []

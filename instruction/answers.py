@@ -8,7 +8,7 @@ from django import forms
 
 from applications.forms import QUESTION_FIELDS, SHARE_FIELDS, HoldingForm
 from applications.models import Dossier
-from applications.questions import QUESTIONS, report_sections
+from applications.questions import report_sections, scheme_questions
 from schemes.core.fmt import NBSP, fr_eur, fr_int
 
 UNIT_SUFFIX = re.compile(r"\s*\((?:€|%)\)\s*$")
@@ -72,7 +72,7 @@ def _plain(value) -> str:
 def answer_rows(dossier: Dossier) -> list[dict]:
     """(question, answer) for each eligibility answer, in the order the applicant was asked."""
     stored = {k: v for k, v in (dossier.answers or {}).items() if k != "confirmed"}
-    asked = [name for name in QUESTIONS.get(dossier.scheme.code, []) if name in stored]
+    asked = [name for name in scheme_questions(dossier.scheme) if name in stored]
     extra = [name for name in stored if name not in asked]
     rows = []
     for name in asked + extra:
@@ -94,7 +94,7 @@ def report_rows(dossier: Dossier) -> list[dict]:
     """The PDL-IN « rapport de réflexion » under the headings the applicant wrote it."""
     stored = dict(dossier.report or {})
     rows = []
-    for key, label in report_sections(dossier.scheme.code):
+    for key, label in report_sections(dossier.scheme):
         if stored.get(key):
             rows.append({"question": label, "answer": stored.pop(key)})
     rows += [{"question": OTHER_ANSWER, "answer": value} for value in stored.values() if value]

@@ -15,7 +15,7 @@ from territories.models import Region
 def home(request):
     today = timezone.localdate()
     schemes = Scheme.objects.open_on(today).select_related("region")
-    cards = [{"scheme": scheme, "audience": audience_of(scheme.code)} for scheme in schemes]
+    cards = [{"scheme": scheme, "audience": audience_of(scheme)} for scheme in schemes]
     regions = Region.objects.all()
     return render(request, "portal/home.html", {"cards": cards, "regions": regions})
 

@@ -1,13 +1,13 @@
 """Who each scheme is for, in plain words, where two schemes of a region overlap.
 
-The Hauts-de-France délibération n° 2021.01652 has two volets: volet 1 (INAC) for the
-artisans-commerçants, which also admits enterprises of the ESS, and volet 2 (INESS), "destiné aux
-entreprises de l'économie sociale et solidaire". Each says: « Ce dispositif n'est pas cumulable
-avec d'autres aides financières individuelles régionales à la transition numérique des
-entreprises ». So a visitor reads, next to each scheme, which one to choose.
+For example the Hauts-de-France délibération n° 2021.01652 has two volets that do not combine:
+a visitor reads, next to each, which one to choose. The words are the scheme's data
+(`Scheme.audience_summary`, `Scheme.audience_choose`), set by a data migration or the admin.
 """
 
 from dataclasses import dataclass
+
+from schemes.models import Scheme
 
 
 @dataclass(frozen=True)
@@ -16,25 +16,9 @@ class Audience:
     choose: str  # who should choose it, and what to choose otherwise
 
 
-AUDIENCES = {
-    "INAC": Audience(
-        summary="Subvention de 40 % des investissements numériques HT (3 000 € à 30 000 €) des "
-        "artisans et commerçants des Hauts-de-France inscrits au registre du commerce (RCS) ou "
-        "au répertoire des métiers (RM).",
-        choose="Vous êtes une structure de l'économie sociale et solidaire (association "
-        "employeuse, SCOP, société agréée ESUS, SIAE, groupement d'employeurs) ? Choisissez "
-        "plutôt INESS, le volet qui vous est destiné : les deux aides ne se cumulent pas.",
-    ),
-    "INESS": Audience(
-        summary="Subvention de 40 % des investissements numériques HT (3 000 € à 30 000 €) des "
-        "structures de l'économie sociale et solidaire des Hauts-de-France : associations "
-        "employeuses ayant une activité économique, SCOP, sociétés agréées ESUS, SIAE, "
-        "groupements d'employeurs.",
-        choose="Vous êtes artisan ou commerçant sans statut ESS ? Choisissez INAC. Les deux "
-        "aides ne se cumulent pas : une structure de l'ESS choisit INESS.",
-    ),
-}
-
-
-def audience_of(code: str) -> Audience | None:
-    return AUDIENCES.get(code)
+def audience_of(scheme: Scheme | str) -> Audience | None:
+    if not isinstance(scheme, Scheme):
+        scheme = Scheme.objects.filter(code=scheme).first()
+    if scheme is None or not (scheme.audience_summary or scheme.audience_choose):
+        return None
+    return Audience(summary=scheme.audience_summary, choose=scheme.audience_choose)

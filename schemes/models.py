@@ -35,6 +35,53 @@ class Scheme(models.Model):
         default=list,
         help_text="company, association, commune, intercommunality",
     )
+    # Content of the scheme's pages and forms, kept as data so that a new scheme needs the core's
+    # parameters and one data migration, no module naming it (issue 17, point 5).
+    questions = models.JSONField(
+        "questions d'éligibilité du dépôt",
+        default=list,
+        blank=True,
+        help_text="Données du demandeur demandées à l'étape « Éligibilité », dans l'ordre "
+        "(noms du moteur de règles : headcount, turnover…). Vide : aucune question.",
+    )
+    report_sections = models.JSONField(
+        "rubriques du rapport de réflexion",
+        default=list,
+        blank=True,
+        help_text='Paires [clé, intitulé], par exemple [["context", "Contexte de '
+        "l'entreprise\"]]. Vide : pas de rapport.",
+    )
+    audience_summary = models.TextField(
+        "public visé",
+        blank=True,
+        help_text="Remplace le résumé là où une personne choisit entre deux dispositifs proches.",
+    )
+    audience_choose = models.TextField(
+        "lequel choisir",
+        blank=True,
+        help_text="À qui s'adresse ce dispositif plutôt qu'un autre de la région.",
+    )
+    choice = models.JSONField(
+        "choix entre dispositifs non cumulables",
+        default=dict,
+        blank=True,
+        help_text="Sur le dispositif à recommander quand deux aides exclusives sont ouvertes : "
+        "over (code de l'autre), note, note_source et non_cumul_source ({document, passage}).",
+    )
+    worked_example = models.JSONField(
+        "exemple chiffré",
+        default=dict,
+        blank=True,
+        help_text="Situation type (applicant, project) calculée par le moteur sur la page du "
+        "dispositif.",
+    )
+    offers = models.JSONField(
+        "offres référencées",
+        default=dict,
+        blank=True,
+        help_text="Listes publiées par la région (solutions, trainings) : paires [offre, "
+        "prestataire].",
+    )
     history = HistoricalRecords()
 
     objects = SchemeQuerySet.as_manager()
@@ -49,6 +96,10 @@ class Scheme(models.Model):
     @property
     def slug(self) -> str:
         return self.code.lower()
+
+    @property
+    def report_pairs(self) -> list[tuple[str, str]]:
+        return [(key, label) for key, label in self.report_sections or []]
 
 
 class CallPeriod(models.Model):

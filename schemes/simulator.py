@@ -4,19 +4,6 @@ from schemes.core.reasons import INELIGIBLE
 from schemes.engine import simulate
 from schemes.models import Scheme
 
-HDF_DELIBERATION = "hdf-deliberation-2021-01652-annexe.txt"
-# Both Hauts-de-France volets say it, INAC (volet 1) and INESS (volet 2) alike.
-NON_CUMUL = {
-    "document": HDF_DELIBERATION,
-    "passage": "volets 1 et 2 : « Ce dispositif n'est pas cumulable avec d'autres aides "
-    "financières individuelles régionales à la transition numérique des entreprises »",
-}
-ESS_VOLET = {
-    "document": HDF_DELIBERATION,
-    "passage": "« 2) Volet destiné aux entreprises de l'économie sociale et solidaire –INESS »",
-}
-
-
 # Refusals that depend on the amounts retained, hence on what reduced them.
 AMOUNT_REFUSALS = {"below_floor", "no_aid"}
 
@@ -61,18 +48,25 @@ def simulator_results(
     return rows
 
 
-def hdf_choice(rows: list[dict]) -> dict | None:
-    """When INAC and INESS are both eligible: they cannot be combined, and which one fits.
+def exclusive_choice(rows: list[dict]) -> dict | None:
+    """When two eligible schemes of the region do not combine, which one fits.
 
-    Both are eligible only for an enterprise of the ESS (INESS admits no other); volet 1 (INAC)
-    admits ESS enterprises next to artisans-commerçants, volet 2 (INESS) is the one meant for
-    them. The visitor chooses one, knowing both estimates."""
+    The scheme to recommend carries the words in its data (`Scheme.choice`: `over` names the
+    other scheme, with a note and the citations); for example INESS, the Hauts-de-France volet
+    meant for ESS enterprises, over INAC, which also admits them. The visitor chooses one,
+    knowing both estimates."""
     eligible = {row["scheme"].code: row for row in rows if row["result"].get("eligible")}
-    if not {"INAC", "INESS"} <= set(eligible):
-        return None
-    return {
-        "inac": eligible["INAC"],
-        "iness": eligible["INESS"],
-        "non_cumul": NON_CUMUL,
-        "ess_volet": ESS_VOLET,
-    }
+    for row in eligible.values():
+        choice = row["scheme"].choice or {}
+        other = eligible.get(choice.get("over", ""))
+        if other is not None and other is not row:
+            return {
+                "preferred": row,
+                "other": other,
+                "codes": sorted((row["scheme"].code, other["scheme"].code)),
+                "note": choice.get("note", ""),
+                "note_source": choice.get("note_source"),
+                "non_cumul": choice.get("non_cumul_source"),
+                "compare": choice.get("compare", ""),
+            }
+    return None

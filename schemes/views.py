@@ -10,7 +10,7 @@ from schemes.forms import ExpenseFormSet, SimulatorForm
 from schemes.formsets import with_one_more_form
 from schemes.models import Scheme
 from schemes.selectors import get_scheme, is_demo_rules, version_to_show
-from schemes.simulator import hdf_choice, simulator_results
+from schemes.simulator import exclusive_choice, simulator_results
 from schemes.templatetags.aides import SOURCES_DIR, source_document_exists
 
 SOURCE_TITLES = {
@@ -19,100 +19,6 @@ SOURCE_TITLES = {
     "hdf-iness-fiche.md": "Hauts-de-France — fiche du dispositif INESS",
     "pdl-investissement-numerique-faq.md": "Pays de la Loire — Investissement numérique, foire aux questions",
     "idf-cheque-numerique-volet2.md": "Île-de-France — chèque numérique volet 2",
-}
-
-# A typical project per scheme, computed live by the engine for the scheme page.
-WORKED_EXAMPLES = {
-    "INAC": {
-        "applicant": {
-            "kind": "company",
-            "legal_form": "SARL",
-            "naf": "47.71Z",
-            "headcount": 4,
-            "turnover": "380000",
-            "registered_rcs": True,
-        },
-        "project": {
-            "expenses": [
-                {"category": "ecommerce_site", "amount": "6000"},
-                {"category": "hardware", "device": "computer", "amount": "1200"},
-                {"category": "crm", "mode": "subscription", "months": 24, "amount": "2400"},
-            ]
-        },
-    },
-    "INESS": {
-        "applicant": {
-            "kind": "association",
-            "legal_form": "ASSOCIATION",
-            "naf": "88.99B",
-            "headcount": 12,
-            "turnover": "600000",
-            "esus": True,
-            "market_activity_share": "0.6",
-        },
-        "project": {
-            "expenses": [
-                {"category": "erp", "amount": "9000"},
-                {"category": "collaboration", "amount": "2500"},
-                {"category": "hardware", "device": "tablet", "amount": "650"},
-            ]
-        },
-    },
-    "PDL-IN": {
-        "applicant": {
-            "kind": "company",
-            "legal_form": "SAS",
-            "naf": "16.23Z",
-            "headcount": 25,
-            "turnover": "3200000",
-            "created_on": "2016-09-01",
-            "registered_rcs": True,
-        },
-        "project": {
-            "expenses": [
-                {"category": "erp", "amount": "14000"},
-                {"category": "connected_equipment", "amount": "6000"},
-            ]
-        },
-    },
-    "IDF-CN2": {
-        "applicant": {"kind": "commune", "legal_form": "COMMUNE"},
-        "project": {
-            "expense_basis": "TTC",
-            "expenses": [
-                {
-                    "category": "commerce_solution",
-                    "mode": "subscription",
-                    "months": 12,
-                    "amount": "9600",
-                },
-                {"category": "solution_training", "amount": "2400"},
-                {"category": "communication", "amount": "1500"},
-            ],
-        },
-    },
-}
-
-# Île-de-France chèque numérique volet 2: offers selected by the Region's call for expressions
-# of interest (AMI), listed as in idf-cheque-numerique-volet2.md.
-IDF_AMI = {
-    "solutions": [
-        ("Mes commerces à domicile", "CCI Paris-IDF"),
-        ("Co 'mercéa", "Co'mercéa"),
-        ("AchetezA", "AchetezA"),
-        ("Ma place de marché locale", "EOLAS"),
-        ("Ma ville mon shopping", "E-SY Com"),
-        ("Wishibam for city", "Wishibam"),
-        ("Digitalizr", "Sikiwis"),
-        ("Surprise Connect", "Horus"),
-    ],
-    "trainings": [
-        ("Parcours commerces connectés", "CCI Paris- IDF"),
-        ("Auto-école du digital", "EOLAS"),
-        ("Opencommerce IDF", "OpenClassrooms"),
-        ("Se former au numérique & digitaliser son offre de service locale", "Schoolab"),
-        ("Les bases du marketing digital pour les restaurants", "Malou Food"),
-    ],
 }
 
 
@@ -158,7 +64,7 @@ def simulator(request):
         "form": form,
         "formset": formset,
         "results": results,
-        "hdf_choice": hdf_choice(results) if results else None,
+        "choice": exclusive_choice(results) if results else None,
     }
     if request.headers.get("X-Requested-With") == "fetch":
         return render(request, "schemes/_simulator_results.html", context)
@@ -172,7 +78,7 @@ def scheme_list(request):
         {
             "scheme": s,
             "open": any(p.is_open_on(today) for p in s.call_periods.all()),
-            "audience": audience_of(s.code),
+            "audience": audience_of(s),
         }
         for s in schemes
     ]
@@ -186,11 +92,11 @@ def scheme_detail(request, code: str):
     version = version_to_show(scheme_code=scheme.code, day=today)
     info = core.SCHEMES[scheme.code]
     example = None
-    if scheme.code in WORKED_EXAMPLES and version is not None:
+    if scheme.worked_example and version is not None:
         situation = {
             "scheme": scheme.code,
             "filed_on": version.valid_from.isoformat(),
-            **WORKED_EXAMPLES[scheme.code],
+            **scheme.worked_example,
         }
         situation["applicant"] = {"department": info.departments[0], **situation["applicant"]}
         example = {"situation": situation, "result": simulate(situation)}
@@ -198,7 +104,7 @@ def scheme_detail(request, code: str):
         "scheme": scheme,
         "region": scheme.region,
         "info": info,
-        "audience": audience_of(scheme.code),
+        "audience": audience_of(scheme),
         "version": version,
         "demo_version": version is not None and is_demo_rules(version.ident),
         "periods": periods,
@@ -210,7 +116,7 @@ def scheme_detail(request, code: str):
             {"label": d["label"], "when": document_condition(d.get("when"))}
             for d in (version.value("required_documents", []) if version else [])
         ],
-        "ami": IDF_AMI if scheme.code == "IDF-CN2" else None,
+        "ami": scheme.offers or None,
     }
     return render(request, "schemes/detail.html", context)
 

@@ -26,26 +26,10 @@ DEMO_DATA = {
     "portal/management/commands/seed_demo.py",
     "instruction/management/commands/seed_load.py",
 }
-# (module, literal): presentation keyed by scheme, not rules. Each names why it stays.
-ALLOWED = {
-    # The eligibility questions each scheme's form asks and the PDL « rapport de réflexion »
-    # sections (FAQ 21): form content per scheme, the rules are applied by the core.
-    ("applications/questions.py", "INAC"),
-    ("applications/questions.py", "INESS"),
-    ("applications/questions.py", "PDL-IN"),
-    ("applications/questions.py", "IDF-CN2"),
-    # Plain-words audience of the two Hauts-de-France volets and the simulator's INAC/INESS
-    # choice (texts for visitors; the non-cumulation rule itself is `non_cumulative_with`).
-    ("schemes/audience.py", "INAC"),
-    ("schemes/audience.py", "INESS"),
-    ("schemes/simulator.py", "INAC"),
-    ("schemes/simulator.py", "INESS"),
-    # Example situations of the public scheme pages and the IDF AMI list of solutions (content).
-    ("schemes/views.py", "INAC"),
-    ("schemes/views.py", "INESS"),
-    ("schemes/views.py", "PDL-IN"),
-    ("schemes/views.py", "IDF-CN2"),
-}
+# (module, literal): presentation keyed by scheme, not rules, each with why it stays. Empty since
+# the questions, report sections, audiences, exclusive choices, worked examples and offers became
+# `Scheme` fields filled by a data migration (schemes/0005).
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def _numbers(value: object, out: set[Decimal]) -> None:

@@ -260,17 +260,17 @@ def ess_association(**overrides):
 
 def test_simulator_says_inac_and_iness_do_not_combine_and_which_fits(client):
     response = client.post(reverse("schemes:simulator"), ess_association())
-    html = response.content.decode()
-    page = text(response)
-    assert "Éligible : aide estimée" in _card(html, "INAC")
-    assert "Éligible : aide estimée" in _card(html, "INESS")
+    page = html.unescape(text(response))  # the words are the scheme's data, escaped
+    source = response.content.decode()
+    assert "Éligible : aide estimée" in _card(source, "INAC")
+    assert "Éligible : aide estimée" in _card(source, "INESS")
     assert "INAC ou INESS : une seule de ces deux aides" in page
     assert "ne se cumulent pas" in page
     assert "INESS est le volet destiné aux entreprises de l'ESS" in page
     # The non-cumul is cited from the délibération, with a link to the passage.
     assert re.search(
         r'href="/dispositifs/textes/hdf-deliberation-2021-01652-annexe\.txt#:~:text=[^"]*cumulable',
-        html,
+        source,
     )
     assert "Aide estimée : INESS " in page and ", INAC " in page
 

@@ -211,16 +211,6 @@ def reference_data(transactional_db):
     Transactional tests flush every table when they end; instead of relying on serialized
     rollback, each browser test re-creates the reference data it needs (idempotent).
     """
-    import importlib
+    from tests.reference import reseed
 
-    from django.apps import apps
-
-    for module in (
-        "territories.migrations.0002_seed_regions",
-        "schemes.migrations.0002_seed_schemes",
-    ):
-        importlib.import_module(module).seed(apps, None)
-    # The regions' signatory wording (« Pour la Présidente et par délégation »), also a data step.
-    importlib.import_module("territories.migrations.0004_region_signatory").set_delegations(
-        apps, None
-    )
+    reseed()

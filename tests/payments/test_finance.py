@@ -120,15 +120,9 @@ def test_validating_twice_gives_a_french_message(awarded, client):
 @pytest.fixture
 def reference_data(transactional_db):
     """Transactional tests flush every table: re-create what the data migrations seed."""
-    import importlib
+    from tests.reference import reseed
 
-    from django.apps import apps
-
-    for module in (
-        "territories.migrations.0002_seed_regions",
-        "schemes.migrations.0002_seed_schemes",
-    ):
-        importlib.import_module(module).seed(apps, None)
+    reseed()
 
 
 @pytest.mark.skipif(

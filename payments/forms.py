@@ -8,9 +8,10 @@ from django.utils import timezone
 from applications.forms import BankForm
 from applications.uploads import browser_check_attrs, validate_upload
 from common.forms import FrenchDecimalField
-from payments.enums import RetainStatus
+from payments.enums import PaymentKind, RetainStatus
 from payments.services import DOCUMENT_LABELS, accepted_supplier, invoice_identity
 from payments.staging import open_staged
+from schemes.models import Scheme
 
 DATE_WIDGET = {"attrs": {"type": "date"}, "format": "%Y-%m-%d"}
 FILES_KEPT = (
@@ -277,3 +278,55 @@ class RetainForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accepter"), ("refuse", "Refuser")])
     comment = forms.CharField(label="Commentaire", required=False)
+
+
+# Finance pages (moved from views_finance.py: forms live in forms.py).
+
+
+class QueueFilterForm(forms.Form):
+    scheme = forms.ModelChoiceField(
+        label="Dispositif",
+        queryset=Scheme.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="Tous",
+    )
+    kind = forms.ChoiceField(
+        label="Type de paiement", choices=[("", "Tous"), *PaymentKind.choices], required=False
+    )
+    amount_min = FrenchDecimalField(label="Montant minimum (€)", min_value=0, required=False)
+    amount_max = FrenchDecimalField(label="Montant maximum (€)", min_value=0, required=False)
+    iban_changed = forms.ChoiceField(
+        label="Coordonnées bancaires",
+        choices=[("", "Toutes"), ("yes", "Changées"), ("no", "Inchangées")],
+        required=False,
+    )
+
+    def __init__(self, *args, region_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = Scheme.objects.filter(region_id__in=region_ids).order_by(
+            "code"
+        )
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["scheme"]:
+            queryset = queryset.filter(dossier__scheme=data["scheme"])
+        if data["kind"]:
+            queryset = queryset.filter(kind=data["kind"])
+        if data["amount_min"] is not None:
+            queryset = queryset.filter(amount__gte=data["amount_min"])
+        if data["amount_max"] is not None:
+            queryset = queryset.filter(amount__lte=data["amount_max"])
+        if data["iban_changed"]:
+            queryset = queryset.filter(iban_changed=data["iban_changed"] == "yes")
+        return queryset
+
+
+class DateForm(forms.Form):
+    on = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"])

@@ -8,7 +8,6 @@ import csv
 import io
 from decimal import Decimal
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,11 +22,11 @@ from accounts.enums import Role
 from accounts.params import parse_id, parse_int
 from accounts.permissions import regions_for_role
 from applications.workflow import TransitionError
-from common.forms import FrenchDecimalField
 from common.numbers import NotANumber, parse_french_decimal
 from organisations.conflicts import Action, member_organisation_ids
 from payments import batches, budget, permissions, services
-from payments.enums import BatchState, PaymentKind, RequestState
+from payments.enums import BatchState, RequestState
+from payments.forms import DateForm, QueueFilterForm
 from payments.models import Payment, PaymentBatch, PaymentRequest, RecoveryOrder
 from schemes.models import BudgetEnvelope, Scheme
 from schemes.templatetags.aides import euros
@@ -63,51 +62,6 @@ def _error(request, exc: Exception) -> None:
 def _back(request, default: str):
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else default)
-
-
-class QueueFilterForm(forms.Form):
-    scheme = forms.ModelChoiceField(
-        label="Dispositif",
-        queryset=Scheme.objects.none(),
-        to_field_name="code",
-        required=False,
-        empty_label="Tous",
-    )
-    kind = forms.ChoiceField(
-        label="Type de paiement", choices=[("", "Tous"), *PaymentKind.choices], required=False
-    )
-    amount_min = FrenchDecimalField(label="Montant minimum (€)", min_value=0, required=False)
-    amount_max = FrenchDecimalField(label="Montant maximum (€)", min_value=0, required=False)
-    iban_changed = forms.ChoiceField(
-        label="Coordonnées bancaires",
-        choices=[("", "Toutes"), ("yes", "Changées"), ("no", "Inchangées")],
-        required=False,
-    )
-
-    def __init__(self, *args, region_ids, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["scheme"].queryset = Scheme.objects.filter(region_id__in=region_ids).order_by(
-            "code"
-        )
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
-
-    def apply(self, queryset):
-        if not self.is_valid():
-            return queryset
-        data = self.cleaned_data
-        if data["scheme"]:
-            queryset = queryset.filter(dossier__scheme=data["scheme"])
-        if data["kind"]:
-            queryset = queryset.filter(kind=data["kind"])
-        if data["amount_min"] is not None:
-            queryset = queryset.filter(amount__gte=data["amount_min"])
-        if data["amount_max"] is not None:
-            queryset = queryset.filter(amount__lte=data["amount_max"])
-        if data["iban_changed"]:
-            queryset = queryset.filter(iban_changed=data["iban_changed"] == "yes")
-        return queryset
 
 
 @login_required
@@ -365,10 +319,6 @@ def batch_file(request, pk: int, fmt: str):
     return FileResponse(
         field.open("rb"), as_attachment=True, filename=name, content_type=content_type
     )
-
-
-class DateForm(forms.Form):
-    on = forms.DateField(label="Date", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
 
 
 @login_required

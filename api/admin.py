@@ -5,7 +5,7 @@ from django.template.response import TemplateResponse
 
 from accounts.admin_scoping import ScopedAdminMixin
 from api.models import ApiCall, ApiToken, Webhook, WebhookDelivery
-from api.services import token_create, token_revoke
+from api.services import token_create, token_revoke, webhook_create, webhook_update
 
 
 class AdministratorsOnly(ScopedAdminMixin):
@@ -111,9 +111,18 @@ class WebhookAdmin(AdministratorsOnly, admin.ModelAdmin):
         return ScopedAdminMixin.has_delete_permission(self, request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        """Through the services, audited like a webhook created anywhere else."""
+        if change:
+            webhook_update(webhook=obj, by=request.user, changed=form.changed_data)
+            return
+        webhook_create(
+            webhook=obj,
+            scheme=obj.scheme,
+            target_url=obj.target_url,
+            allow_private=obj.allow_private,
+            active=obj.active,
+            created_by=request.user,
+        )
 
 
 @admin.register(WebhookDelivery)

@@ -80,15 +80,21 @@ def token_revoke(*, token: ApiToken, by) -> ApiToken:
 
 
 def webhook_create(
-    *, scheme, target_url: str, created_by, allow_private: bool = False, active: bool = True
+    *,
+    scheme,
+    target_url: str,
+    created_by,
+    allow_private: bool = False,
+    active: bool = True,
+    webhook: Webhook | None = None,
 ) -> Webhook:
-    webhook = Webhook(
-        scheme=scheme,
-        target_url=target_url,
-        allow_private=allow_private,
-        active=active,
-        created_by=created_by,
-    )
+    """Create a webhook (audited). `webhook`: an unsaved instance to fill (the admin's form)."""
+    webhook = webhook or Webhook()
+    webhook.scheme = scheme
+    webhook.target_url = target_url
+    webhook.allow_private = allow_private
+    webhook.active = active
+    webhook.created_by = created_by
     webhook.full_clean()
     webhook.save()
     audit_record(
@@ -96,5 +102,23 @@ def webhook_create(
         action="webhook_create",
         obj=webhook,
         data={"url": target_url, "allow_private": allow_private},
+    )
+    return webhook
+
+
+def webhook_update(*, webhook: Webhook, by, changed: list[str]) -> Webhook:
+    """Save an edited webhook (target, scheme, active, private targets), audited with the fields."""
+    webhook.full_clean()
+    webhook.save()
+    audit_record(
+        actor=by,
+        action="webhook_update",
+        obj=webhook,
+        data={
+            "changed": sorted(changed),
+            "url": webhook.target_url,
+            "active": webhook.active,
+            "allow_private": webhook.allow_private,
+        },
     )
     return webhook

@@ -84,3 +84,45 @@ def test_management_command_refuses_non_administrators(applicant):
             "--expires-on=2099-12-31",
             f"--by={applicant.email}",
         )
+
+
+def test_a_webhook_created_or_edited_in_the_admin_is_audited(client, administrator):
+    from api.models import Webhook
+    from audit.models import AuditEvent
+    from schemes.models import Scheme
+
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    client.force_login(administrator)
+    scheme = Scheme.objects.get(code="PDL-IN")
+    data = {"scheme": scheme.pk, "target_url": "http://127.0.0.1:9/hook", "active": "on"}
+    data["allow_private"] = "on"
+    response = client.post("/admin/api/webhook/add/", data)
+    assert response.status_code == 302, response.content
+    webhook = Webhook.objects.get()
+    assert webhook.created_by == administrator
+    created = AuditEvent.objects.get(action="webhook_create")
+    assert created.actor_id == administrator.pk and created.object_id == str(webhook.pk)
+    assert created.data == {"url": "http://127.0.0.1:9/hook", "allow_private": True}
+
+    data.pop("active")
+    response = client.post(f"/admin/api/webhook/{webhook.pk}/change/", data)
+    assert response.status_code == 302, response.content
+    updated = AuditEvent.objects.get(action="webhook_update")
+    assert updated.data["changed"] == ["active"] and updated.data["active"] is False
+    webhook.refresh_from_db()
+    assert not webhook.active
+
+
+def test_a_webhook_to_a_private_address_is_refused_in_the_admin(client, administrator):
+    from api.models import Webhook
+    from schemes.models import Scheme
+
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    client.force_login(administrator)
+    scheme = Scheme.objects.get(code="PDL-IN")
+    data = {"scheme": scheme.pk, "target_url": "https://127.0.0.1/hook", "active": "on"}
+    response = client.post("/admin/api/webhook/add/", data)
+    assert response.status_code == 200
+    assert not Webhook.objects.exists()

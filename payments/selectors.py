@@ -1,13 +1,18 @@
-"""Reads of the payments app: what each person has to do with money (the payments home panels)."""
+"""Reads of the payments app: what each person has to do with money (the payments home panels),
+and what a dossier was asked, paid and owes (its payments panel)."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 
 from accounts.enums import Role
+from applications.enums import PAYABLE_STATES
 from accounts.permissions import regions_for_role
 from instruction.permissions import agent_scope_q
-from payments import batches
-from payments.enums import BatchState, RequestState
-from payments.models import PaymentBatch, PaymentRequest, RecoveryOrder
+from payments import batches, services
+from payments.enums import BatchState, ChangeState, RequestState
+from payments.models import Invoice, PaymentBatch, PaymentRequest, RecoveryOrder
 from schemes.models import Scheme
 
 # Who sees the budget envelopes of their regions' schemes.
@@ -79,3 +84,53 @@ def applicant_requests(*, user) -> QuerySet[PaymentRequest]:
         .select_related("dossier__organisation", "dossier__scheme", "payment")
         .order_by("-requested_at", "-pk")
     )
+
+
+def dossier_payment_overview(*, dossier, today: date | None = None) -> dict:
+    """Requests (with invoices and the supplier each line's accepted quote names), payments,
+    recovery orders, provider changes and the proof deadline of a dossier."""
+    requests = list(
+        dossier.payment_requests.select_related("payment", "recovery_order").prefetch_related(
+            Prefetch(
+                "invoices",
+                queryset=Invoice.objects.select_related("expense_line").prefetch_related(
+                    "expense_line__provider_changes"
+                ),
+            )
+        )
+    )
+    for payment_request in requests:
+        for invoice in payment_request.invoices.all():
+            line = invoice.expense_line
+            invoice.accepted_supplier = services.accepted_supplier(line) if line else ""
+            invoice.supplier_differs = bool(
+                line
+                and invoice.accepted_supplier
+                and invoice.supplier.strip().casefold() != invoice.accepted_supplier.casefold()
+            )
+        payment_request.open_for_certify = payment_request.state in (
+            RequestState.SUBMITTED,
+            RequestState.SENT_BACK,
+        )
+        explanation = (payment_request.settle_result or {}).get("explanation") or []
+        payment_request.explanation = (
+            explanation if isinstance(explanation, list) else [str(explanation)]
+        )
+    changes = list(dossier.provider_changes.select_related("expense_line"))
+    # Never awarded and nothing asked: no payment, recovery order or deadline to read.
+    awarded = bool(requests or dossier.awarded_amount)
+    payments = list(dossier.payments.order_by("validated_at")) if awarded else []
+    deadline = (
+        getattr(getattr(dossier, "review", None), "proofs_deadline", None) if awarded else None
+    )
+    return {
+        "requests": requests,
+        "payments": payments,
+        "paid_total": sum((p.amount for p in payments if p.paid_on), 0),
+        "recoveries": list(dossier.recovery_orders.all()) if awarded else [],
+        "changes": changes,
+        "pending_changes": [c for c in changes if c.state == ChangeState.PENDING],
+        "proofs_deadline": deadline,
+        "deadline_passed": bool(deadline and (today or timezone.localdate()) > deadline),
+        "payable": awarded and dossier.state in PAYABLE_STATES,
+    }

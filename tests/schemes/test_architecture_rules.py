@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {".venv", "tests", "migrations", "node_modules", "static", "bench", ".git"}
 DEMO_DATA = {
     # Demo and load-test data: dossiers of each scheme, by design.
-    "portal/demo_dossiers.py",
+    "demo/dossiers.py",
     "portal/management/commands/seed_demo.py",
     "instruction/management/commands/seed_load.py",
 }

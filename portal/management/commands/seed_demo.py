@@ -9,16 +9,16 @@ from django.db import transaction
 
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
-from documents.signing import demo_certificate_paths, make_demo_certificate
-from organisations.enums import MemberRole
-from organisations.lookup import FixtureLookup
-from organisations.models import Membership, Organisation
-from portal.demo_dossiers import (
+from demo.dossiers import (
     create_demo_dossiers,
     create_instruction_demo,
     create_payment_demo,
     demo_organisation,
 )
+from documents.signing import demo_certificate_paths, make_demo_certificate
+from organisations.enums import MemberRole
+from organisations.lookup import FixtureLookup
+from organisations.models import Membership, Organisation
 from schemes.models import CallPeriod, RuleVersion
 from territories.data import seed_demo_signatories
 from territories.models import Department, Region

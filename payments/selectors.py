@@ -7,8 +7,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.enums import Role
-from applications.enums import PAYABLE_STATES
 from accounts.permissions import regions_for_role
+from applications.enums import PAYABLE_STATES
 from instruction.permissions import agent_scope_q
 from payments import batches, services
 from payments.enums import BatchState, ChangeState, RequestState

@@ -91,7 +91,8 @@ def test_the_renderer_is_the_single_weasyprint_call(award, monkeypatch):
         ISSUERS[kind][0](award)
     assert calls == [
         "applications/pdf/receipt.html",
-        "instruction/pdf/HDF/award.html",
+        # The region's own wording first, else the common one (a region added as data only).
+        ["instruction/pdf/HDF/award.html", "instruction/pdf/award_base.html"],
         "payments/pdf/statement.html",
         "reporting/pdf/attestation.html",
     ]

@@ -16,7 +16,8 @@ from documents.issuing import DocumentNotApplicable, issue_once
 from documents.pdf import render_pdf
 from instruction.documents import current_document
 from payments import services
-from payments.models import RecoveryOrder
+from payments.enums import ChangeState
+from payments.models import ProviderChange, RecoveryOrder
 from payments.services import advance_paid
 
 KIND = DossierDocument.Kind.RECOVERY
@@ -130,11 +131,25 @@ def statement_filename(dossier: Dossier) -> str:
     return f"etat-recapitulatif-{dossier.number}.pdf"
 
 
+def _supplier_changed_since(dossier: Dossier, moment) -> bool:
+    return ProviderChange.objects.filter(
+        dossier=dossier, state=ChangeState.ACCEPTED, decided_at__gt=moment
+    ).exists()
+
+
 def ensure_statement(dossier: Dossier) -> DossierDocument:
     """The statement pre-filled from the award, rendered once per award (a reopened dossier's is
-    superseded with its decision, DossierDocument.DECISION_KINDS)."""
+    superseded with its decision, DossierDocument.DECISION_KINDS) and again after an accepted
+    change of provider."""
     if not dossier.awarded_amount:
         raise DocumentNotApplicable(f"Dossier {dossier.pk} has no award: no statement.")
+    stored = current_document(dossier, STATEMENT)
+    if stored is not None and _supplier_changed_since(dossier, stored.created_at):
+        # The statement names each line's supplier: an accepted change of provider makes the
+        # stored one out of date; it is superseded (compare-and-set) and version 2 is issued.
+        DossierDocument.objects.filter(pk=stored.pk, superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
     return issue_once(
         model=DossierDocument,
         owner={"dossier": dossier},

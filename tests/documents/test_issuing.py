@@ -123,3 +123,29 @@ def test_a_failed_render_stores_nothing(award, in_memory_storage):
         )
     assert not DossierDocument.objects.filter(dossier=award).exists()
     assert in_memory_storage.listdir("")[1] == []
+
+
+def test_an_accepted_change_of_provider_issues_a_new_statement(award):
+    from payments.enums import ChangeState
+    from payments.models import ProviderChange
+
+    first = ensure_statement(award)
+    line = award.expenses.first()
+    change = ProviderChange.objects.create(
+        dossier=award,
+        expense_line=line,
+        new_supplier="Nouvel Éditeur SAS",
+        new_amount=line.amount,
+        reason="Le premier éditeur a cessé son activité.",
+        state=ChangeState.PENDING,
+    )
+    assert ensure_statement(award).pk == first.pk  # a pending change changes nothing
+    ProviderChange.objects.filter(pk=change.pk).update(
+        state=ChangeState.ACCEPTED, decided_at=timezone.now()
+    )
+    second = ensure_statement(award)
+    assert second.version == 2 and second.reference == f"{first.reference}-2"
+    assert "Nouvel Éditeur SAS" in " ".join(pdf_text(issuing.stored_bytes(second)).split())
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    assert ensure_statement(award).pk == second.pk  # and then stored once again

@@ -63,7 +63,9 @@ def sessions(request):
             messages.success(request, f"La séance {session} est créée.")
             return redirect("instruction:session", session.pk)
     context = {
-        "sessions": CommissionSession.objects.filter(region__in=regions).prefetch_related("items"),
+        "sessions": CommissionSession.objects.filter(region__in=regions)
+        .select_related("region")  # its name on each row
+        .prefetch_related("items"),
         "form": form,
         "regions": regions,
     }

@@ -1,4 +1,6 @@
 import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -33,6 +35,19 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+FROZEN_TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def frozen_today(time_machine):
+    """Today is 15/06/2026 (Paris) whatever day the suite runs, for the tests whose expectations
+    depend on the date (deadlines counted in years, the current year's open data, the day's
+    figures): the clock is frozen at 10:00 that day and ticks on from there (time-machine).
+    Request it before the fixtures that create data, or with `usefixtures` on the module."""
+    time_machine.move_to(datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Europe/Paris")))
+    return FROZEN_TODAY
 
 
 @pytest.fixture

@@ -86,3 +86,49 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     user = factory.SubFactory(UserFactory)
     role = MemberRole.OWNER
+
+
+class PaymentRequestFactory(factory.django.DjangoModelFactory):
+    """An advance asked by a member of an awarded PDL-IN dossier (`DossierFactory(awarded=True)`:
+    the calls must be open, fixture `open_calls`). The situations are traits, reached through the
+    real services: `certified=True` (service fait by the dossier's agent, the engine's amount),
+    `validated=True` (then validated by a finance officer of the region; the payment is
+    `request.payment`), `sent_back=True` (certified, then sent back by finance)."""
+
+    class Meta:
+        model = "payments.PaymentRequest"
+        skip_postgeneration_save = True
+
+    dossier = factory.SubFactory(
+        "tests.applications.factories.DossierFactory", scheme_code="PDL-IN", awarded=True
+    )
+    kind = "advance"
+    requested_by = factory.LazyAttribute(lambda o: o.dossier.organisation.memberships.first().user)
+    iban = factory.LazyAttribute(lambda o: o.dossier.iban)
+    bic = factory.LazyAttribute(lambda o: o.dossier.bic)
+    account_holder = "Titulaire"
+
+    class Params:
+        certified = factory.Trait(progress__to="certified")
+        validated = factory.Trait(progress__to="validated")
+        sent_back = factory.Trait(progress__to="sent_back")
+
+    @factory.post_generation
+    def progress(obj, create, extracted, to=None, **kwargs):
+        if not create or not to:
+            return
+        from payments import services
+
+        # The agent who instructed the dossier (set by DossierFactory's situation traits).
+        services.request_certify(user=obj.dossier.agent, request=obj)
+        if to in ("validated", "sent_back"):
+            region = obj.dossier.scheme.region.code
+            officer = RoleAssignmentFactory(role=Role.FINANCE, region_code=region).user
+            if to == "validated":
+                services.payment_validate(user=officer, request=obj)
+            else:
+                services.request_send_back(user=officer, request=obj, reason="IBAN à vérifier.")
+        dossier = obj.dossier  # read again below, keeping its `agent`
+        obj.refresh_from_db()
+        dossier.refresh_from_db()
+        obj.dossier = dossier

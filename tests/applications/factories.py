@@ -1,4 +1,13 @@
-"""Dossier factories: `DossierFactory(scheme_code="PDL-IN")`, `DossierFactory(complete=True)`."""
+"""Dossier factories: `DossierFactory(scheme_code="PDL-IN")`, `DossierFactory(complete=True)`.
+
+The common situations are traits, each reached through the real services (transition table,
+log and audit rows, checks), never by writing the state: `DossierFactory(submitted=True)`,
+`taken=True` (an agent of the region instructs it), `admissible=True`, `proposed=True`
+(favourable, the engine's award), `awarded=True` (accepted), `rejected=True`. The agent who
+instructs is `dossier.agent`. Submission needs the calls open: use the `open_calls` fixture
+(tests/instruction/conftest.py). `awarded` is for the schemes decided by the agent (not IDF-CN2,
+voted in commission).
+"""
 
 from decimal import Decimal
 
@@ -98,6 +107,12 @@ class DossierFactory(factory.django.DjangoModelFactory):
             ) if extracted else MembershipFactory(organisation=obj.organisation)
 
     class Params:
+        submitted = factory.Trait(complete=True, journey__to="submitted")
+        taken = factory.Trait(complete=True, journey__to="taken")
+        admissible = factory.Trait(complete=True, journey__to="admissible")
+        proposed = factory.Trait(complete=True, journey__to="proposed")
+        awarded = factory.Trait(complete=True, journey__to="awarded")
+        rejected = factory.Trait(complete=True, journey__to="rejected")
         complete = factory.Trait(
             answers=factory.LazyAttribute(lambda o: ANSWERS[o.scheme_code]),
             iban="FR7630006000011234567890189",
@@ -141,3 +156,38 @@ class DossierFactory(factory.django.DjangoModelFactory):
             )
             attachment.file.save(f"{document['code']}.pdf", ContentFile(PDF_BYTES), save=False)
             attachment.save()
+
+    @factory.post_generation
+    def journey(obj, create, extracted, to=None, **kwargs):
+        """The situation traits (after the content): the dossier walks its journey to `to`."""
+        if create and to:
+            walk(obj, to)
+
+
+def walk(dossier: Dossier, to: str) -> Dossier:
+    """Takes a complete draft through the real services up to `to` (see the module's doc)."""
+    from applications.services import dossier_submit
+    from instruction import services
+    from tests.factories import RoleAssignmentFactory
+
+    member = dossier.organisation.memberships.first().user
+    current = dossier_submit(user=member, dossier=dossier, sworn=True)
+    agent = None
+    if to != "submitted":
+        region = dossier.scheme.region.code
+        agent = RoleAssignmentFactory(role="agent", region_code=region).user
+        current = services.dossier_take(user=agent, dossier=current)
+    if to in ("admissible", "proposed", "awarded", "rejected"):
+        current = services.dossier_declare_admissible(user=agent, dossier=current)
+    if to in ("proposed", "awarded"):
+        # The award is the one the service computes (the rules engine on what was retained).
+        current = services.dossier_propose(
+            user=agent, dossier=current, favourable=True, comment="Projet solide."
+        )
+    if to == "awarded":
+        current = services.dossier_accept(user=agent, dossier=current)
+    if to == "rejected":
+        services.dossier_reject(user=agent, dossier=current, motivation="Projet hors du champ.")
+    dossier.refresh_from_db()
+    dossier.agent = agent
+    return dossier

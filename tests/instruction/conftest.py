@@ -1,6 +1,5 @@
 import pytest
 
-from applications.services import dossier_submit
 from portal.management.commands.seed_demo import Command as SeedDemo
 from tests.applications.factories import DossierFactory
 from tests.factories import RoleAssignmentFactory
@@ -19,9 +18,7 @@ def submitted(open_calls):
     """A submitted dossier of a scheme: `submitted("PDL-IN")`."""
 
     def make(code="PDL-IN"):
-        dossier = DossierFactory(scheme_code=code, complete=True)
-        member = dossier.organisation.memberships.first().user
-        return dossier_submit(user=member, dossier=dossier, sworn=True)
+        return DossierFactory(scheme_code=code, submitted=True)
 
     return make
 

@@ -1,6 +1,6 @@
 """Each instruction transition with allowed and forbidden roles, region isolation, concurrency."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -34,7 +34,7 @@ def advance_to_admissible(dossier, agent):
 
 
 def test_full_path_to_award_writes_one_log_and_audit_row_per_transition(
-    submitted, agent_of, django_capture_on_commit_callbacks
+    frozen_today, submitted, agent_of, django_capture_on_commit_callbacks
 ):
     dossier = submitted("PDL-IN")
     agent = agent_of("PDL")
@@ -77,9 +77,9 @@ def test_full_path_to_award_writes_one_log_and_audit_row_per_transition(
     actions = set(AuditEvent.objects.for_object(dossier).values_list("action", flat=True))
     assert {f"dossier_{n}" for n in names} <= actions
     review_row = Review.objects.get(dossier=dossier)
-    assert review_row.realisation_deadline == timezone.localdate().replace(
-        year=timezone.localdate().year + 2
-    )
+    # Two years from the decision, taken today (a frozen day: "the same day two years later"
+    # does not exist for every day of the calendar).
+    assert review_row.realisation_deadline == date(2028, 6, 15)
     assert review_row.proofs_deadline is not None
     kinds = set(dossier.documents.values_list("kind", flat=True))
     assert {"acknowledgment", "award"} <= kinds

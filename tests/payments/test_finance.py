@@ -28,7 +28,7 @@ from payments.models import Invoice, Payment, PaymentRequest, RecoveryOrder
 from payments.tasks import generate_recovery_order
 from schemes.models import BudgetEnvelope
 from territories.models import Region
-from tests.factories import RoleAssignmentFactory
+from tests.factories import PaymentRequestFactory, RoleAssignmentFactory
 from tests.instruction.conftest import submitted  # noqa: F401
 from tests.payments.conftest import member_of
 from tests.pdf import pdf_text
@@ -60,15 +60,7 @@ def proposed(dossier, kind=PaymentKind.SINGLE, amount="4000.00", certifier=None)
 
 def advance_certified(dossier):
     """An advance asked by the member, certified through the real service (engine amount)."""
-    request = PaymentRequest.objects.create(
-        dossier=dossier,
-        kind=PaymentKind.ADVANCE,
-        requested_by=member_of(dossier),
-        iban=dossier.iban,
-        bic=dossier.bic,
-        account_holder="Titulaire",
-    )
-    return services.request_certify(user=dossier.agent, request=request)
+    return PaymentRequestFactory(dossier=dossier, certified=True)
 
 
 # --- Separation of duties ----------------------------------------------------------------------

@@ -17,7 +17,9 @@ from reporting import scdl
 from territories.models import Region
 from tests.reporting.conftest import decide_on, pay
 
-pytestmark = pytest.mark.django_db
+# The current year's file: the dates of the decisions and payments are within that year only
+# when the clock is frozen mid-year (on 2 January, a payment on 30 June would be in the future).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today")]
 
 EXPECTED_COLUMNS = [
     "nomAttribuant",

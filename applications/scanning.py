@@ -1,18 +1,21 @@
 """Antivirus scan of attachments with ClamAV (clamd), run by Celery after the upload commits.
 
 Settings: CLAMAV_ADDRESS ("host:port" or a unix socket path; "" = no scanner), CLAMAV_TIMEOUT
-(seconds, 30), QUARANTINE_ROOT (PRIVATE_MEDIA_ROOT / "quarantine") and CLAMAV_REQUIRED (on in
-production: a file is offered for download only once scanned clean, see
+(seconds, 30), QUARANTINE_PREFIX ("quarantine", a folder of the same storage) and CLAMAV_REQUIRED
+(on in production: a file is offered for download only once scanned clean, see
 `Attachment.can_be_opened`; pending and failed scans are sent again by `rescan_unscanned`).
+
+Files are read through the storage API and streamed to clamd (INSTREAM), never opened by a local
+path: the worker may run on another machine than the web node that stored them (S3 storage).
 """
 
 import datetime
 import logging
-import shutil
-from pathlib import Path
+import posixpath
 
 from celery import shared_task
 from clamav_client.clamd import BufferTooLongError, CommunicationError
+from clamav_client.scanner import ScanResult
 from clamav_client.scanner import get_scanner as clamav_get_scanner
 from django.apps import apps
 from django.conf import settings
@@ -24,6 +27,7 @@ from django.utils import timezone
 from applications.enums import ScanStatus
 from applications.models import Attachment, StoredFileScan
 from audit.services import audit_record
+from common.files import move
 from organisations.models import Membership
 from outbox.services import enqueue
 
@@ -42,9 +46,29 @@ SCAN_TASK_OPTIONS = {
 }
 
 
-def get_scanner():
-    """The ClamAV client for the configured daemon (tests replace this function)."""
-    return clamav_get_scanner(
+class StorageScanner:
+    """Scans a stored file by its storage name: read through the storage, streamed to clamd."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def scan(self, name: str) -> ScanResult:
+        result = ScanResult(filename=name, state=None, details=None, err=None)
+        try:
+            with default_storage.open(name, "rb") as handle:
+                report = self.client.instream(handle)
+        except Exception as err:  # clamd unreachable, object missing...: as clamav-client does
+            return result.update(state="ERROR", details=str(err), err=err)
+        file_report = report.get("stream")
+        if file_report is None:
+            return result
+        state, details = file_report
+        return result.update(state, details)
+
+
+def get_scanner() -> StorageScanner:
+    """The scanner for the configured daemon (tests replace this function)."""
+    clamd = clamav_get_scanner(
         {
             "backend": "clamd",
             "address": settings.CLAMAV_ADDRESS,
@@ -52,11 +76,11 @@ def get_scanner():
             "stream": True,
         }
     )
+    return StorageScanner(clamd.client)
 
 
-def quarantine_root() -> Path:
-    default = Path(settings.PRIVATE_MEDIA_ROOT) / "quarantine"
-    return Path(getattr(settings, "QUARANTINE_ROOT", "") or default)
+def quarantine_prefix() -> str:
+    return (getattr(settings, "QUARANTINE_PREFIX", "") or "quarantine").strip("/")
 
 
 def _is_connection_problem(result) -> bool:
@@ -67,18 +91,14 @@ def _is_connection_problem(result) -> bool:
 
 
 def _quarantine(attachment: Attachment) -> str:
-    """Move the stored file out of the attachments folder; return its new FileField name."""
-    source = Path(attachment.file.path)
-    root = quarantine_root()
-    root.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = root / f"{attachment.dossier_id}-{attachment.pk}-{source.name}"
-    shutil.move(source, target)
-    target.chmod(0o600)
-    storage_root = Path(default_storage.location).resolve()
-    try:
-        return str(target.resolve().relative_to(storage_root))
-    except ValueError:
-        return str(target)  # outside the storage: never served, kept for the security team
+    """Move the stored file into the quarantine folder of the storage (never served, kept for
+    the security team); return its new FileField name."""
+    source = attachment.file.name
+    target = posixpath.join(
+        quarantine_prefix(),
+        f"{attachment.dossier_id}-{attachment.pk}-{posixpath.basename(source)}",
+    )
+    return move(source, target, storage=attachment.file.storage)
 
 
 def _tell_applicant(attachment: Attachment) -> None:
@@ -115,7 +135,7 @@ def scan_attachment(self, attachment_id: int) -> str:
     attachment = Attachment.objects.select_related("dossier").filter(pk=attachment_id).first()
     if attachment is None or attachment.scan_status in DONE:
         return attachment.scan_status if attachment else "missing"
-    result = get_scanner().scan(attachment.file.path)
+    result = get_scanner().scan(attachment.file.name)
     if result.state == "OK":
         _record(attachment, ScanStatus.CLEAN, "")
     elif result.state == "FOUND":
@@ -231,7 +251,7 @@ def scan_stored_file(self, name: str) -> str:
     scan, _ = StoredFileScan.objects.get_or_create(name=name)
     if scan.status in DONE:
         return scan.status
-    result = get_scanner().scan(default_storage.path(name))
+    result = get_scanner().scan(name)
     if result.state == "OK":
         status, detail = ScanStatus.CLEAN, ""
     elif result.state == "FOUND":

@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -26,6 +25,7 @@ from applications.attachments import (
 from applications.models import Attachment
 from applications.selectors import get_dossier_for_member
 from applications.views import step_context
+from common.files import private_file_response
 
 STEP = "pieces"
 
@@ -198,13 +198,9 @@ def attachment_download(request, pk: int, attachment_id: int):
     if not attachment.can_be_opened:
         context = {"dossier": dossier, "attachment": attachment}
         return render(request, "applications/attachment_unavailable.html", context, status=403)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        attachment.file,
         filename=attachment.original_name,
         content_type=attachment.mime_type,
+        sandbox=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

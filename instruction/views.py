@@ -3,7 +3,7 @@ from itertools import zip_longest
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from applications.attachments import document_choices
 from applications.enums import DossierState as S
 from applications.receipt import demo_rules
 from applications.workflow import TRANSITIONS, TransitionError
+from common.files import private_file_response
 from instruction import answers, forms, review, services
 from instruction.actions import AGENT_TRANSITIONS, agent_actions, run_agent_transition
 from instruction.enums import RetentionStatus
@@ -343,12 +344,6 @@ def attachment_open(request, pk: int, attachment_id: int):
     if not attachment.can_be_opened:  # scan pending, failed or infected: never served
         context = {"dossier": dossier, "attachment": attachment, "back_to_review": True}
         return render(request, "applications/attachment_unavailable.html", context, status=403)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.mime_type,
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type=attachment.mime_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from applications.scanning import unscanned_file_response
 from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
+from common.files import private_file_response
 from instruction import forms, review, services
 from instruction.selectors import get_dossier_for_agent
 from instruction.templatetags.applicant_drafts import session_key
@@ -83,11 +84,6 @@ def message_attachment(request, pk: int, message_id: int):
     refused = unscanned_file_response(request, message.attachment)  # infected or not yet scanned
     if refused:
         return refused
-    response = FileResponse(
-        message.attachment.open("rb"),
-        as_attachment=True,
-        filename=message.attachment_name or "piece-jointe",
+    return private_file_response(
+        message.attachment, filename=message.attachment_name or "piece-jointe"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

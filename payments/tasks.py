@@ -34,11 +34,13 @@ def purge_staged_uploads(max_age_hours: int = 48) -> int:
     """Files joined to a payment request page that was never sent (payments.staging) are
     deleted after two days. Returns how many were deleted."""
     folder = FOLDER.rstrip("/")
-    if not default_storage.exists(folder):
+    try:  # an object store has no folders: listing an empty prefix gives nothing
+        names = default_storage.listdir(folder)[1]
+    except FileNotFoundError:
         return 0
     limit = timezone.now() - timedelta(hours=max_age_hours)
     deleted = 0
-    for name in default_storage.listdir(folder)[1]:
+    for name in names:
         path = f"{FOLDER}{name}"
         if default_storage.get_modified_time(path) < limit:
             default_storage.delete(path)

@@ -6,7 +6,7 @@ from pathlib import PurePath
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +18,7 @@ from applications.models import Dossier
 from applications.scanning import unscanned_file_response
 from applications.selectors import get_dossier_for_member
 from applications.workflow import TransitionError
+from common.files import private_file_response
 from instruction.selectors import get_dossier_for_agent
 from payments import services
 from payments.forms import DecisionForm, RetainForm
@@ -132,20 +133,12 @@ def _serve(request, field_file, name: str):
     extension = PurePath(field_file.name).suffix.lower()
     if not PurePath(name).suffix:
         name += extension
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("Fichier introuvable.") from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_file_response(
+        field_file,
         filename=name,
         content_type=mimetypes.guess_type(f"x{extension}")[0] or "application/octet-stream",
+        sandbox=True,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

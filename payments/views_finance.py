@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,6 +22,7 @@ from accounts.enums import Role
 from accounts.params import parse_id, parse_int
 from accounts.permissions import regions_for_role
 from applications.workflow import TransitionError
+from common.files import private_file_response
 from common.numbers import NotANumber, parse_french_decimal
 from organisations.conflicts import Action, member_organisation_ids
 from payments import batches, budget, permissions, services
@@ -316,9 +317,7 @@ def batch_file(request, pk: int, fmt: str):
         return redirect("payments:batch_detail", pk=pk)
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else batches.XLSX_TYPE
     name = field.name.rsplit("/", 1)[-1]
-    return FileResponse(
-        field.open("rb"), as_attachment=True, filename=name, content_type=content_type
-    )
+    return private_file_response(field, filename=name, content_type=content_type)
 
 
 @login_required

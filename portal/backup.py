@@ -8,6 +8,8 @@ An archive is one tar file:
   `database.sqlite3` (SQLite: the online backup API, consistent too);
 * `files/...`: the private file store (attachments, generated documents), copied after the
   database, so that every file a row names is there (a file written in between is harmless).
+  The files are read through Django's storage API (settings.STORAGES["default"]: a local folder
+  or an S3 bucket), or from a folder given with --files-root; restore writes them the same way.
 
 `restore` checks every SHA-256 against the manifest before touching anything, refuses a target
 database that already has tables or a file store that already has files, loads the dump, copies
@@ -20,11 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,11 +34,15 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import dj_database_url
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
 from django.db import connections
 from django.db.utils import load_backend
 
 from audit.models import AuditEvent
 from audit.verification import walk_chain
+from common.files import sha256_of as stored_sha256
+from common.files import walk
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -222,10 +228,15 @@ def restore_database(alias: str, settings_dict: dict, vendor: str, source: Path)
 # --- Files ----------------------------------------------------------------------------------------
 
 
-def stored_files(root: Path) -> list[Path]:
-    if not root.exists():
-        return []
-    return sorted(path for path in root.rglob("*") if path.is_file())
+def file_store(files_root: Path | None) -> Storage:
+    """The private files' storage (the portal's own), or a local folder given by the operator."""
+    if files_root is None:
+        return default_storage
+    return FileSystemStorage(location=files_root, base_url=None)
+
+
+def stored_files(store: Storage) -> list[str]:
+    return list(walk(store))
 
 
 def _member(path: Path, name: str) -> dict:
@@ -233,16 +244,24 @@ def _member(path: Path, name: str) -> dict:
     return {"path": name, "size": path.stat().st_size, "sha256": sha256_of(path)}
 
 
+def _stored_member(store: Storage, name: str) -> dict:
+    digest, size = stored_sha256(name, store)
+    return {"path": f"files/{name}", "size": size, "sha256": digest}
+
+
 # --- Backup ---------------------------------------------------------------------------------------
 
 
-def backup(output: Path, files_root: Path, database_url: str | None = None) -> Path:
-    """Write the archive into folder `output` (or file `output`, if it ends in .tar)."""
+def backup(output: Path, files_root: Path | None = None, database_url: str | None = None) -> Path:
+    """Write the archive into folder `output` (or file `output`, if it ends in .tar).
+
+    The files come from the portal's storage, or from the folder `files_root` if given.
+    """
     with target_database(database_url) as (alias, settings_dict):
-        return _backup(output, files_root, alias, settings_dict)
+        return _backup(output, file_store(files_root), alias, settings_dict)
 
 
-def _backup(output: Path, files_root: Path, alias: str, settings_dict: dict) -> Path:
+def _backup(output: Path, store: Storage, alias: str, settings_dict: dict) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     archive = output if output.suffix == ".tar" else output / f"aides-sauvegarde-{stamp}.tar"
     archive.parent.mkdir(parents=True, exist_ok=True)
@@ -257,10 +276,7 @@ def _backup(output: Path, files_root: Path, alias: str, settings_dict: dict) -> 
         counts = row_counts(alias)
         head = audit_head(alias)
         members = [_member(work / dump_name, dump_name)]
-        files = [
-            _member(path, f"files/{path.relative_to(files_root).as_posix()}")
-            for path in stored_files(files_root)
-        ]
+        files = [_stored_member(store, name) for name in stored_files(store)]
         manifest = {
             "format": FORMAT,
             "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -275,7 +291,12 @@ def _backup(output: Path, files_root: Path, alias: str, settings_dict: dict) -> 
             tar.add(work / MANIFEST, arcname=MANIFEST)
             tar.add(work / dump_name, arcname=dump_name)
             for entry in files:
-                tar.add(files_root / entry["path"].removeprefix("files/"), arcname=entry["path"])
+                # Streamed from the storage into the archive (flat memory); its size and
+                # SHA-256 were read just before, and restore checks both.
+                info = tarfile.TarInfo(entry["path"])
+                info.size, info.mode, info.mtime = entry["size"], 0o600, int(time.time())
+                with store.open(entry["path"].removeprefix("files/"), "rb") as stream:
+                    tar.addfile(info, stream)
         partial.chmod(0o600)
         partial.replace(archive)  # a complete archive or none
     return archive
@@ -334,16 +355,24 @@ def read_archive(archive: Path, work: Path) -> dict:
     return manifest
 
 
-def restore(archive: Path, files_root: Path, database_url: str | None = None) -> RestoreReport:
+def restore(
+    archive: Path, files_root: Path | None = None, database_url: str | None = None
+) -> RestoreReport:
+    """Restore into an empty database and an empty file store: the portal's storage, or the
+    folder `files_root` if given."""
     with target_database(database_url) as (alias, settings_dict):
-        return _restore(archive, files_root, alias, settings_dict)
+        return _restore(archive, file_store(files_root), alias, settings_dict, files_root)
 
 
-def _restore(archive: Path, files_root: Path, alias: str, settings_dict: dict) -> RestoreReport:
-    if stored_files(files_root):
+def _restore(
+    archive: Path, store: Storage, alias: str, settings_dict: dict, files_root: Path | None
+) -> RestoreReport:
+    if stored_files(store):
+        where = (
+            f"Le dossier des fichiers {files_root}" if files_root else "Le stockage des fichiers"
+        )
         raise BackupError(
-            f"Le dossier des fichiers {files_root} n'est pas vide : la restauration se fait dans "
-            "un dossier neuf."
+            f"{where} n'est pas vide : la restauration se fait dans un stockage neuf."
         )
     with tempfile.TemporaryDirectory(prefix="aides-restore-") as work:
         work = Path(work)
@@ -352,9 +381,11 @@ def _restore(archive: Path, files_root: Path, alias: str, settings_dict: dict) -
         restore_database(alias, settings_dict, database["engine"], work / database["file"])
         files = [entry for entry in manifest["members"] if entry["path"].startswith("files/")]
         for entry in files:
-            target = files_root / entry["path"].removeprefix("files/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(work / entry["path"], target)
+            name = entry["path"].removeprefix("files/")
+            with (work / entry["path"]).open("rb") as source:
+                saved = store.save(name, File(source, name=name))
+            if saved != name:
+                raise BackupError(f"Fichier restauré sous un autre nom : {name} ({saved})")
     # What was restored, compared with what was backed up.
     counts = row_counts(alias)
     if counts != manifest["row_counts"]:
@@ -365,7 +396,7 @@ def _restore(archive: Path, files_root: Path, alias: str, settings_dict: dict) -
         }
         raise BackupError(f"Nombre de lignes différent après restauration : {differences}")
     for entry in files:
-        if sha256_of(files_root / entry["path"].removeprefix("files/")) != entry["sha256"]:
+        if stored_sha256(entry["path"].removeprefix("files/"), store)[0] != entry["sha256"]:
             raise BackupError(f"Fichier restauré différent : {entry['path']}")
     head = audit_head(alias)
     if head != manifest["audit_head"]:

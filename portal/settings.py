@@ -274,12 +274,52 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files live in a private folder that is never served as static or media: only views
 # that check the user's rights stream them.
+# Every read and write goes through Django's storage API (STORAGES["default"]): a local folder by
+# default (one machine); an S3-compatible object store (MinIO, Scaleway, OVHcloud, Outscale...)
+# when S3_BUCKET is set, shared by every web node and worker (docs/deployment.md).
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
-STORAGES = {
-    "default": {
+S3_BUCKET = env_str("S3_BUCKET")
+# Downloads: streamed by the portal after the permission check (default), or, with S3 and
+# S3_PRESIGNED_DOWNLOADS=1, a redirect to a pre-signed URL valid S3_URL_EXPIRE seconds (the
+# object store must then be reachable by the browsers at S3_ENDPOINT_URL).
+S3_PRESIGNED_DOWNLOADS = env_bool("S3_PRESIGNED_DOWNLOADS", False)
+S3_URL_EXPIRE = env_int("S3_URL_EXPIRE", 60)
+
+
+def s3_storage_options(bucket: str, location: str = "") -> dict:
+    """django-storages' S3Storage options read from S3_* variables (private objects only)."""
+    return {
+        "bucket_name": bucket,
+        "location": location,
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env_str("S3_ADDRESSING_STYLE") or None,
+        "signature_version": "s3v4",
+        # Never public: no ACL granted, every URL signed and short-lived.
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": S3_URL_EXPIRE,
+        # Two uploads with one name get two objects, as on the local disk (never overwritten).
+        "file_overwrite": False,
+        # Reading a large object spills to a temporary file instead of memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+
+
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": s3_storage_options(S3_BUCKET, env_str("S3_PREFIX")),
+    }
+else:
+    DEFAULT_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
-    },
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": env_str(
             "STATICFILES_BACKEND", "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -356,7 +396,8 @@ DOSSIER_MAX_BYTES = env_int("DOSSIER_MAX_BYTES", 100 * 1024 * 1024)
 CLAMAV_ADDRESS = env_str("CLAMAV_ADDRESS")
 # Production: an attachment is offered to agents only once ClamAV has found it clean.
 CLAMAV_REQUIRED = env_bool("CLAMAV_REQUIRED", not DEBUG)
-QUARANTINE_ROOT = Path(env_str("QUARANTINE_ROOT", str(PRIVATE_MEDIA_ROOT / "quarantine")))
+# Infected attachments are moved under this prefix of the same storage (never served).
+QUARANTINE_PREFIX = env_str("QUARANTINE_PREFIX", "quarantine").strip("/")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Audit trail anchors (audit/anchors.py): the chain head signed with an Ed25519 key that is not

@@ -20,7 +20,27 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 PRIVATE_MEDIA_ROOT = VAR_DIR / "test-private"  # noqa: F405
-STORAGES["default"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
+STORAGES["default"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
+# TEST_S3_ENDPOINT_URL (set by .ci/run, which starts an S3 protocol server: moto's): the private
+# files go to an S3 bucket through django-storages instead of a local folder; each test gets its
+# own prefix of the bucket (tests/conftest.py).
+TEST_S3_ENDPOINT_URL = os.environ.get("TEST_S3_ENDPOINT_URL", "")
+TEST_S3_BUCKET = os.environ.get("TEST_S3_BUCKET", "aides-tests")
+if TEST_S3_ENDPOINT_URL:
+    STORAGES["default"] = {  # noqa: F405
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **s3_storage_options(TEST_S3_BUCKET),  # noqa: F405
+            "endpoint_url": TEST_S3_ENDPOINT_URL,
+            "region_name": "us-east-1",
+            "access_key": "testing",
+            "secret_key": "testing",
+            "addressing_style": "path",
+        },
+    }
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tests run Celery tasks in-process, even when REDIS_URL points at a real broker: assertions on
 # receipts and e-mails stay deterministic. tests/test_celery_worker.py switches to the real broker

@@ -1,4 +1,5 @@
 import os
+import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -7,17 +8,41 @@ import pytest
 from tests.factories import PASSWORD, MembershipFactory, RoleAssignmentFactory, UserFactory
 
 
+@pytest.fixture(scope="session")
+def _s3_bucket():
+    """With TEST_S3_ENDPOINT_URL, the tests' bucket on the S3 server (created once)."""
+    from django.conf import settings
+
+    if not settings.TEST_S3_ENDPOINT_URL:
+        return None
+    import boto3
+
+    options = settings.STORAGES["default"]["OPTIONS"]
+    client = boto3.client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region_name"],
+        aws_access_key_id=options["access_key"],
+        aws_secret_access_key=options["secret_key"],
+    )
+    existing = {bucket["Name"] for bucket in client.list_buckets().get("Buckets", [])}
+    if options["bucket_name"] not in existing:
+        client.create_bucket(Bucket=options["bucket_name"])
+    return options["bucket_name"]
+
+
 @pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    """Uploaded files of each test go to a temporary private folder."""
+def _private_media(settings, tmp_path, _s3_bucket):
+    """Uploaded files of each test go to a temporary private folder, or, against an S3 server
+    (TEST_S3_ENDPOINT_URL), to a prefix of the bucket of their own."""
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
-    settings.QUARANTINE_ROOT = tmp_path / "private" / "quarantine"  # as in production
+    options = {"location": tmp_path / "private", "base_url": None}
+    if _s3_bucket:
+        prefix = f"{tmp_path.name}-{uuid.uuid4().hex[:8]}"
+        options = {**settings.STORAGES["default"]["OPTIONS"], "location": prefix}
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            **settings.STORAGES["default"],
-            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
-        },
+        "default": {**settings.STORAGES["default"], "OPTIONS": options},
     }
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
-REQUIRED_SERVICES = ("web", "worker", "beat", "db", "redis", "clamav")
+REQUIRED_SERVICES = ("web", "worker", "beat", "db", "redis", "clamav", "minio")
 
 
 def _load_smoke():
@@ -65,11 +65,17 @@ def test_database_and_private_files_live_in_named_volumes(compose):
     named = set(compose["volumes"])
     db_volume = _mounts(compose["services"]["db"]).get("/var/lib/postgresql/data")
     assert db_volume in named
+    # The private files are objects of the MinIO service (S3), whose data is a named volume;
+    # the app services share no files volume: only PostgreSQL, Redis and the object store.
+    assert _mounts(compose["services"]["minio"]).get("/data") in named
     for name in ("web", "worker", "beat"):
         service = compose["services"][name]
-        private_root = service["environment"]["PRIVATE_MEDIA_ROOT"]
-        assert _mounts(service).get(private_root) in named, name
-    assert "PRIVATE_MEDIA_ROOT=/data/private" in (ROOT / "Dockerfile").read_text()
+        environment = service["environment"]
+        assert environment["S3_BUCKET"] and environment["S3_ENDPOINT_URL"], name
+        assert "PRIVATE_MEDIA_ROOT" not in environment, name
+        assert set(_mounts(service).values()) <= {"audit-anchors"}, name
+        assert service["depends_on"]["minio"]["condition"] == "service_healthy", name
+    assert "storage_check --create-bucket" in " ".join(compose["services"]["migrate"]["command"])
 
 
 def test_app_services_wait_for_healthy_backends(compose):

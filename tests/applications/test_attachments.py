@@ -4,7 +4,7 @@ import datetime
 import hashlib
 import io
 import zipfile
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import pikepdf
 import pytest
@@ -13,6 +13,7 @@ from clamav_client.clamd import CommunicationError
 from clamav_client.scanner import ScanResult
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from applications.models import Attachment
 from applications.services import dossier_submit
 from applications.uploads import ODT, clean_filename, format_bytes_fr, validate_upload
 from audit.models import AuditEvent
+from common.files import walk
 from portal.management.commands.seed_demo import Command as SeedDemo
 from tests.applications.factories import ANSWERS, PDF_BYTES, DossierFactory
 from tests.factories import RoleAssignmentFactory, UserFactory
@@ -170,9 +172,14 @@ def add(user, dossier, code, uploaded_file=None):
     )
 
 
-def stored_files(settings) -> list[Path]:
-    root = Path(settings.PRIVATE_MEDIA_ROOT)
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+def stored_files(settings) -> list[str]:
+    """Every file in the private storage (a local folder, or the test's S3 prefix)."""
+    return list(walk(default_storage))
+
+
+def stored_bytes(name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return handle.read()
 
 
 @pytest.fixture
@@ -202,10 +209,10 @@ def test_required_documents_come_from_the_rule_version(dossier):
 def test_valid_pdf_is_stored_privately_under_a_random_name(settings, dossier, member, code):
     attachment = add(member, dossier, code, upload("Devis 2026.pdf"))
     attachment.refresh_from_db()
-    path = Path(attachment.file.path)
-    assert path.is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
-    assert path.read_bytes() == PDF
+    assert stored_files(settings) == [attachment.file.name]
+    assert stored_bytes(attachment.file.name) == PDF
     assert "Devis" not in attachment.file.name
+    path = PurePosixPath(attachment.file.name)
     assert len(path.stem) == 32 and path.suffix == ".pdf"
     assert attachment.original_name == "Devis 2026.pdf"
     assert attachment.sha256 == hashlib.sha256(PDF).hexdigest()
@@ -392,7 +399,8 @@ def test_dossier_total_is_capped(settings, dossier, member, code):
 def test_name_with_traversal_and_control_characters_is_cleaned(settings, dossier, member, code):
     attachment = add(member, dossier, code, upload("../../etc/passwd\x07.pdf"))
     assert attachment.original_name == "passwd.pdf"
-    assert Path(attachment.file.path).is_relative_to(Path(settings.PRIVATE_MEDIA_ROOT))
+    assert stored_files(settings) == [attachment.file.name]
+    assert attachment.file.name.startswith("dossiers/") and ".." not in attachment.file.name
 
 
 @pytest.mark.parametrize(
@@ -440,10 +448,11 @@ def test_unknown_document_code_is_refused(dossier, member):
 
 def test_remove_deletes_the_file(dossier, member, code, django_capture_on_commit_callbacks):
     attachment = add(member, dossier, code, upload())
-    path = Path(attachment.file.path)
+    name = attachment.file.name
+    assert default_storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
         attachment_remove(user=member, attachment=attachment)
-    assert not path.exists()
+    assert not default_storage.exists(name)
     assert not Attachment.objects.filter(pk=attachment.pk).exists()
     assert AuditEvent.objects.filter(action="attachment_remove").exists()
 
@@ -604,10 +613,10 @@ def test_infected_file_is_quarantined_and_applicant_told(
     attachment = add_scanned(member, dossier, code, django_capture_on_commit_callbacks)
     assert attachment.scan_status == ScanStatus.INFECTED
     assert attachment.scan_detail == "Win.Test.EICAR_HDB-1"
-    quarantined = Path(settings.PRIVATE_MEDIA_ROOT) / attachment.file.name  # absolute or not
-    assert quarantined.parent == scanning.quarantine_root()
-    assert quarantined.read_bytes() == PDF
-    assert not list((Path(settings.PRIVATE_MEDIA_ROOT) / "dossiers").rglob("*.pdf"))
+    # Moved within the storage (a local folder or S3), out of the dossiers' folder.
+    assert PurePosixPath(attachment.file.name).parent.as_posix() == scanning.quarantine_prefix()
+    assert stored_bytes(attachment.file.name) == PDF
+    assert stored_files(settings) == [attachment.file.name]
     assert not attachment.can_be_opened
     assert AuditEvent.objects.filter(action="attachment_quarantine").exists()
     assert len(mail.outbox) == 1

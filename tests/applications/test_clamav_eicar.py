@@ -4,6 +4,7 @@ file is quarantined and never offered to the agent."""
 import os
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications.attachments import attachment_add
@@ -50,12 +51,11 @@ def test_eicar_is_quarantined_by_the_real_daemon(
     infected = upload(dossier, EICAR_PDF, "devis.pdf", django_capture_on_commit_callbacks)
     assert infected.scan_status == ScanStatus.INFECTED
     assert "Eicar" in infected.scan_detail
-    assert (
-        infected.file.name.startswith("quarantine/")
-        and not (
-            settings.PRIVATE_MEDIA_ROOT / "dossiers" / infected.file.name.split("/")[-1]
-        ).exists()
-    )
+    # Moved out of the dossiers' folder, within the storage (a local folder or S3).
+    assert infected.file.name.startswith("quarantine/")
+    assert default_storage.exists(infected.file.name)
+    original = f"dossiers/{infected.dossier_id}/{infected.file.name.split('-', 2)[-1]}"
+    assert not default_storage.exists(original)
     assert not infected.can_be_opened
     clean = upload(dossier, CLEAN_PDF, "kbis.pdf", django_capture_on_commit_callbacks)
     assert clean.scan_status == ScanStatus.CLEAN

@@ -250,11 +250,11 @@ def test_invoice_lines_stored_are_exactly_the_lines_shown(client, awarded):
     assert PaymentRequest.objects.filter(dossier=dossier).count() == 1
 
 
-def test_files_of_a_page_never_sent_are_purged_after_two_days(client, awarded):
-    import os
-    import time
+def test_files_of_a_page_never_sent_are_purged_after_two_days(client, awarded, monkeypatch):
+    import datetime
 
     from django.core.files.storage import default_storage
+    from django.utils import timezone
 
     from payments.staging import FOLDER
     from payments.tasks import purge_staged_uploads
@@ -271,7 +271,7 @@ def test_files_of_a_page_never_sent_are_purged_after_two_days(client, awarded):
     client.post(url(dossier, "single"), data)
     (name,) = default_storage.listdir(FOLDER.rstrip("/"))[1]
     assert purge_staged_uploads() == 0  # still fresh: the person may come back
-    old = time.time() - 3 * 24 * 3600
-    os.utime(default_storage.path(f"{FOLDER}{name}"), (old, old))
+    later = timezone.now() + datetime.timedelta(days=3)  # the file's age read from the storage
+    monkeypatch.setattr(timezone, "now", lambda: later)
     assert purge_staged_uploads() == 1
     assert default_storage.listdir(FOLDER.rstrip("/"))[1] == []

@@ -132,3 +132,22 @@ def test_a_tampered_archive_is_refused_before_anything_is_restored(
 def test_restore_refuses_a_database_that_is_not_empty(archive, tmp_path):
     with pytest.raises(CommandError, match="contient déjà des tables"):
         call_command("restore", str(archive), files_root=str(tmp_path / "fichiers"))
+
+
+def test_restore_without_a_folder_writes_the_files_through_the_storage(
+    archive, tmp_path, fresh_database
+):
+    """The default: the portal's own storage (a local folder or an S3 bucket), which must be
+    empty; the files are read back through it and compared with the manifest."""
+    url, _ = fresh_database
+    with pytest.raises(CommandError, match="Le stockage des fichiers n'est pas vide"):
+        call_command("restore", str(archive), database_url=url, stdout=io.StringIO())
+    for name in ("pieces/devis.pdf", "documents/récépissé.pdf"):
+        default_storage.delete(name)
+    out = io.StringIO()
+    call_command("restore", str(archive), database_url=url, stdout=out)
+    assert "2 fichier(s)" in out.getvalue()
+    with default_storage.open("pieces/devis.pdf", "rb") as restored:
+        assert restored.read() == b"%PDF-1.4 devis"
+    with default_storage.open("documents/récépissé.pdf", "rb") as restored:
+        assert restored.read() == b"%PDF-1.4 recu"

@@ -20,8 +20,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--files-root",
-            default=str(settings.PRIVATE_MEDIA_ROOT),
-            help="Dossier des fichiers privés (PRIVATE_MEDIA_ROOT par défaut).",
+            default="",
+            help=(
+                "Dossier des fichiers privés à sauvegarder (par défaut : le stockage du portail, "
+                "dossier local ou S3)."
+            ),
         )
         parser.add_argument(
             "--database-url", default="", help="Base à sauvegarder (celle du portail par défaut)."
@@ -29,7 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, output, files_root, database_url, **options):
         try:
-            archive = backup(Path(output), Path(files_root), database_url or None)
+            archive = backup(
+                Path(output), Path(files_root) if files_root else None, database_url or None
+            )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Sauvegarde écrite : {archive}")

@@ -1,6 +1,5 @@
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from portal.backup import BackupError, restore
@@ -17,8 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("archive", help="Archive .tar écrite par `manage.py backup`.")
         parser.add_argument(
             "--files-root",
-            default=str(settings.PRIVATE_MEDIA_ROOT),
-            help="Dossier (vide) des fichiers privés (PRIVATE_MEDIA_ROOT par défaut).",
+            default="",
+            help=(
+                "Dossier (vide) où restaurer les fichiers privés (par défaut : le stockage du "
+                "portail, dossier local ou S3, qui doit être vide)."
+            ),
         )
         parser.add_argument(
             "--database-url",
@@ -28,7 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive, files_root, database_url, **options):
         try:
-            report = restore(Path(archive), Path(files_root), database_url or None)
+            report = restore(
+                Path(archive), Path(files_root) if files_root else None, database_url or None
+            )
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(

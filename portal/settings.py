@@ -178,6 +178,27 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# One scheduler: beat keeps its schedule in Redis behind a lock (celery-redbeat). A second beat
+# (another host, `--scale beat=2`) waits for the lock and takes over within REDBEAT_LOCK_TIMEOUT
+# seconds if the first stops; it never sends the periodic tasks a second time.
+if REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env_str(
+        "REDBEAT_KEY_PREFIX", f"{env_str('CACHE_PREFIX', 'aides')}:redbeat"
+    )
+    CELERY_REDBEAT_LOCK_TIMEOUT = env_int("REDBEAT_LOCK_TIMEOUT", 60)
+    # Beat wakes up at least this often (and extends its lock each time).
+    CELERY_BEAT_MAX_LOOP_INTERVAL = env_int("BEAT_MAX_LOOP_INTERVAL", 5)
+# A probe entry (seconds; 0 = none) that checks and logs which scheduler sends: the two-beat
+# tests and `make cluster-check` set it.
+BEAT_PROBE_SECONDS = env_int("BEAT_PROBE_SECONDS", 0)
+if BEAT_PROBE_SECONDS:
+    CELERY_BEAT_SCHEDULE["beat-probe"] = {
+        "task": "outbox.services.relay_pending",
+        "schedule": float(BEAT_PROBE_SECONDS),
+    }
+
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -14,7 +14,7 @@ PORT ?= 8000
 DEMO_MAIL := var/mail
 DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0 EMAIL_FILE_PATH=$(CURDIR)/$(DEMO_MAIL)
 
-.PHONY: install lock lock-check demo test quality clean
+.PHONY: install lock lock-check demo test quality clean cluster-check
 
 # The locks (`make lock` writes them from pyproject.toml): every package pinned, with its hashes.
 # The runtime set is what the Docker image and CI's production smoke test install; the dev set
@@ -60,6 +60,13 @@ demo: install
 ## test: install and run the whole test suite
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## cluster-check: two gunicorn nodes sharing only PostgreSQL, Redis and an S3 server (moto), a
+## worker and two beats; a journey alternating the nodes; prints `cluster: <N> requests on 2 nodes,
+## <E> errors, <L> files lost, <S> schedulers active` (PostgreSQL and Redis on 127.0.0.1 needed;
+## CLUSTER_REDIS_URL, CLUSTER_DATABASE_ADMIN_URL, CLUSTER_S3_ENDPOINT_URL override)
+cluster-check: install
+	$(BIN)/python scripts/cluster_check.py
 
 # Tests and benchmarks may import the dev extra (hence DEP004 ignored), and kombu and redis, which
 # celery[redis] brings (tests/outbox); nothing missing nor only transitive otherwise.

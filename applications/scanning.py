@@ -58,7 +58,7 @@ class StorageScanner:
             with default_storage.open(name, "rb") as handle:
                 report = self.client.instream(handle)
         except Exception as err:  # clamd unreachable, object missing...: as clamav-client does
-            return result.update(state="ERROR", details=str(err), err=err)
+            return result.update("ERROR", str(err), err)
         file_report = report.get("stream")
         if file_report is None:
             return result

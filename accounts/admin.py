@@ -11,6 +11,7 @@ from accounts import two_factor
 from accounts.admin_scoping import ScopedAdminMixin, ScopedTabularInline, rescope_registered
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
+from accounts.services import staff_access_grant
 
 # Second factors change only through accounts.two_factor (audited, e-mailed to the person):
 # django-otp's own admin pages would show a person's secret and let it be replaced silently.
@@ -47,6 +48,12 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
     actions = ["reset_two_factor"]
+
+    def save_related(self, request, form, formsets, change):
+        """Roles saved with the account: a scheme manager or administrator gets the admin access
+        (accounts.services)."""
+        super().save_related(request, form, formsets, change)
+        staff_access_grant(user=form.instance)
 
     def has_otp_reset_permission(self, request) -> bool:
         return request.user.has_role(Role.ADMIN)

@@ -101,13 +101,6 @@ class RoleAssignment(models.Model):
         scope = f" ({self.region})" if self.region_id else ""
         return f"{self.user} : {self.get_role_display()}{scope}"
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        if self.role in {Role.SCHEME_MANAGER, Role.ADMIN} and not self.user.is_staff:
-            # Scheme managers and administrators work in the Django admin.
-            self.user.is_staff = True
-            self.user.save(update_fields=["is_staff"])
-
     def clean(self) -> None:
         if self.role == Role.APPLICANT:
             raise ValidationError({"role": "Le rôle de demandeur est implicite pour tout compte."})

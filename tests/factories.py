@@ -6,6 +6,7 @@ from stdnum import luhn
 
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
+from accounts.services import staff_access_grant
 from organisations.enums import MemberRole, OrganisationKind
 from organisations.models import Membership, Organisation
 from territories.models import Department, Region
@@ -62,6 +63,12 @@ class RoleAssignmentFactory(factory.django.DjangoModelFactory):
     region = factory.LazyAttribute(
         lambda o: Region.objects.get(code=o.region_code) if o.region_code else None
     )
+
+    @factory.post_generation
+    def staff_access(obj, create, extracted, **kwargs):
+        """As accounts.services.role_assign does: a manager or administrator gets is_staff."""
+        if create:
+            staff_access_grant(user=obj.user)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

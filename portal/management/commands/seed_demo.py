@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.enums import Role
-from accounts.models import RoleAssignment, User
+from accounts.models import User
+from accounts.services import role_assign
 from demo.dossiers import (
     create_demo_dossiers,
     create_instruction_demo,
@@ -150,7 +151,7 @@ class Command(BaseCommand):
             slug = region.code.lower()
             for role, prefix, label in STAFF:
                 user = demo_user(f"{prefix}.{slug}@{DEMO_DOMAIN}", label, region.name)
-                RoleAssignment.objects.get_or_create(user=user, role=role, region=region)
+                role_assign(user=user, role=role, region=region)
                 demo_totp(user)
             applicant = demo_user(f"demandeur.{slug}@{DEMO_DOMAIN}", "Demandeur", region.name)
             for siret in DEMO_ORGANISATIONS[region.code]:

@@ -1,4 +1,4 @@
-"""Payment services: one function per action, permission-checked, audited, compare-and-set."""
+"""Payment requests: what the beneficiary may ask for, with which documents, and the service fait."""
 
 import re
 from datetime import date
@@ -8,50 +8,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.tasks import send_email
 from applications.enums import PAYABLE_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier
 from applications.uploads import validate_upload
-from applications.workflow import TransitionError, apply_transition
+from applications.workflow import TransitionError
 from audit.services import audit_record
 from instruction.models import ExpenseRetention
-from instruction.permissions import can_instruct
 from organisations.conflicts import Action, check_conflict
 from outbox.services import enqueue
 from payments import permissions
-from payments.enums import ChangeState, PaymentKind, RequestState, RetainStatus
-from payments.models import Invoice, Payment, PaymentRequest, ProviderChange, RecoveryOrder
-from payments.workflow import CHANGE_WORKFLOW, REQUEST_WORKFLOW
+from payments.enums import PaymentKind, RequestState, RetainStatus
+from payments.models import Invoice, Payment, PaymentRequest, RecoveryOrder
+from payments.services.shared import _agent, _member, _notify
+from payments.workflow import REQUEST_WORKFLOW
 from schemes.core import procedure
 from schemes.engine import settle
-from schemes.models import BudgetEnvelope
 from schemes.selectors import rule_versions
 from schemes.templatetags.aides import euros
-
-
-def _member(user, dossier: Dossier) -> None:
-    if not dossier.organisation.memberships.filter(user=user).exists():
-        raise PermissionDenied(
-            "Seuls les membres de l'organisation bénéficiaire peuvent demander le paiement."
-        )
-
-
-def _agent(user, dossier: Dossier) -> None:
-    allowed, why = can_instruct(user, dossier)
-    if not allowed:
-        raise PermissionDenied(why)
-
-
-def _notify(recipients: list[str], subject: str, body: str) -> None:
-    recipients = [r for r in recipients if r]
-    if recipients:
-        kwargs = {"subject": f"[Aides numériques] {subject}", "body": body, "to": recipients}
-        enqueue(send_email, **kwargs)
-
-
-def _members(dossier: Dossier) -> list[str]:
-    return list(dossier.organisation.memberships.values_list("user__email", flat=True))
 
 
 def planned_base(dossier: Dossier) -> Decimal:
@@ -411,194 +385,3 @@ def request_send_back(*, user, request: PaymentRequest, reason: str) -> PaymentR
         refusal="Seule une proposition en attente de validation peut être renvoyée.",
         data={"request": request.pk},
     )
-
-
-def mask_iban(iban: str) -> str:
-    """« FR76 •••• •••• 0129 »: enough to recognise the account, not to copy it."""
-    iban = (iban or "").replace(" ", "")
-    if len(iban) < 8:
-        return "•" * len(iban)
-    return f"{iban[:4]} •••• •••• {iban[-4:]}"
-
-
-def payment_validate(
-    *, user, request: PaymentRequest, version: int | None = None
-) -> Payment | None:
-    """Finance validates a proposed payment. Two tabs or two officers at once make one payment:
-    the request row is locked, its state compared, and the database refuses a second Payment.
-    With `version` (the one the confirmation page showed), a proposal changed since is refused."""
-    with transaction.atomic():
-        # Lock the request row only: PostgreSQL refuses FOR UPDATE on the review's outer join.
-        request = (
-            PaymentRequest.objects.select_for_update(of=("self",))
-            .select_related("dossier__scheme", "dossier__review")
-            .get(pk=request.pk)
-        )
-        allowed, why = permissions.can_validate(user, request)
-        if not allowed:
-            raise PermissionDenied(why)
-        if not REQUEST_WORKFLOW.allows("validate", request.state):
-            raise TransitionError(
-                f"Ce paiement est à l'état « {request.get_state_display()} » : il ne peut pas être validé."
-            )
-        if version is not None and version != request.lock_version:
-            raise TransitionError(
-                "Cette proposition a changé depuis l'affichage de la confirmation : "
-                "vérifiez-la à nouveau avant de valider."
-            )
-        dossier = request.dossier
-        year = (
-            dossier.review.decided_at.year
-            if getattr(dossier, "review", None) and dossier.review.decided_at
-            else timezone.localdate().year
-        )
-        payment = None
-        if request.amount and request.amount > 0:
-            try:
-                with transaction.atomic():
-                    payment = Payment.objects.create(
-                        request=request,
-                        dossier=dossier,
-                        kind=request.kind,
-                        amount=request.amount,
-                        envelope=BudgetEnvelope.objects.filter(
-                            scheme=dossier.scheme, year=year
-                        ).first(),
-                        iban=request.iban,
-                        bic=request.bic,
-                        account_holder=request.account_holder,
-                        validated_by=user,
-                    )
-            except IntegrityError as exc:
-                raise TransitionError("Ce paiement a déjà été validé.") from exc
-        REQUEST_WORKFLOW.apply(
-            request,
-            "validate" if payment else "validate_nothing_to_pay",
-            actor=user,
-            data={"request": request.pk, "amount": str(request.amount)},
-        )
-        if payment is None:
-            _close_if_settled(dossier, actor=user)
-    return payment
-
-
-def _close_if_settled(dossier: Dossier, *, actor) -> None:
-    """Closed when fully paid, or when what an advance overpaid was recovered."""
-    dossier.refresh_from_db()
-    if dossier.state not in PAYABLE_STATES:
-        return
-    final_kinds = {PaymentKind.BALANCE, PaymentKind.SINGLE}
-    final = dossier.payment_requests.filter(kind__in=final_kinds, state=RequestState.PAID).exists()
-    pending_recovery = dossier.recovery_orders.filter(received_on__isnull=True).exists()
-    if final and not pending_recovery:
-        apply_transition(dossier=dossier, name="close", actor=actor)
-
-
-@transaction.atomic
-def recovery_received(*, user, order: RecoveryOrder, on: date) -> None:
-    if not permissions.is_finance_of(user, order.dossier):
-        raise PermissionDenied(
-            "Seuls les agents financiers de la Région enregistrent les reversements."
-        )
-    check_conflict(user, Action.RECOVERY, order.dossier, order.request)
-    if RecoveryOrder.objects.filter(pk=order.pk, received_on__isnull=True).update(received_on=on):
-        audit_record(
-            actor=user,
-            action="recovery_received",
-            obj=order.dossier,
-            data={"amount": str(order.amount), "on": on.isoformat()},
-        )
-        _close_if_settled(order.dossier, actor=user)
-
-
-@transaction.atomic
-def mark_payment_paid(*, payment: Payment, on: date, actor) -> None:
-    """Called for each payment of a batch marked paid: moves its request and dossier on.
-
-    The request goes VALIDATED → PAID through its transition: a payment marked paid twice (a
-    batch and a return file, two clicks) is refused the second time (TransitionError)."""
-    REQUEST_WORKFLOW.apply(
-        payment.request,
-        "pay",
-        actor=actor,
-        data={"request": payment.request_id, "amount": str(payment.amount), "on": on.isoformat()},
-    )
-    Payment.objects.filter(pk=payment.pk).update(paid_on=on)
-    dossier = Dossier.objects.get(pk=payment.dossier_id)
-    if payment.kind == PaymentKind.ADVANCE and dossier.state == S.ACCEPTED:
-        apply_transition(dossier=dossier, name="pay_advance", actor=actor)
-    else:
-        _close_if_settled(dossier, actor=actor)
-    _notify(
-        _members(dossier),
-        f"Paiement de votre aide — dossier {dossier.number}",
-        f"Bonjour,\n\nLa Région a payé {euros(payment.amount)} ({payment.get_kind_display().lower()}) le {on:%d/%m/%Y} sur le compte se terminant par {payment.iban[-4:]}.\n",
-    )
-
-
-@transaction.atomic
-def provider_change_declare(
-    *, user, dossier: Dossier, line, supplier: str, amount: Decimal, quote_file, reason: str
-) -> ProviderChange:
-    _member(user, dossier)
-    if dossier.state not in PAYABLE_STATES:
-        raise ValidationError(
-            "Un changement de prestataire se déclare après l'attribution de l'aide."
-        )
-    if line.dossier_id != dossier.pk:
-        raise ValidationError("Cette dépense n'appartient pas au dossier.")
-    if not reason.strip():
-        raise ValidationError("Expliquez pourquoi vous changez de prestataire.")
-    change = ProviderChange(
-        dossier=dossier,
-        expense_line=line,
-        new_supplier=supplier,
-        new_amount=amount,
-        reason=reason,
-        declared_by=user,
-    )
-    change.quote.save(
-        validate_upload(quote_file, dossier=dossier).storage_name, quote_file, save=False
-    )
-    change.save()
-    audit_record(
-        actor=user,
-        action="provider_change_declare",
-        obj=dossier,
-        data={"line": line.pk, "supplier": supplier, "amount": str(amount)},
-    )
-    return change
-
-
-@transaction.atomic
-def provider_change_decide(
-    *, user, change: ProviderChange, accept: bool, comment: str
-) -> ProviderChange:
-    _agent(user, change.dossier)
-    if not accept and not comment.strip():
-        raise ValidationError("Motivez le refus du changement de prestataire.")
-    change = CHANGE_WORKFLOW.apply(
-        change,
-        "accept" if accept else "refuse",
-        actor=user,
-        comment=comment,
-        fields={"decided_by": user, "decided_at": timezone.now(), "decision_comment": comment},
-        refusal="Ce changement a déjà été examiné.",
-        data={"accepted": accept},
-    )
-    _notify(
-        _members(change.dossier),
-        f"Changement de prestataire — dossier {change.dossier.number}",
-        f"Bonjour,\n\nVotre changement de prestataire ({change.new_supplier}) est {'accepté' if accept else 'refusé'}. {comment}\n",
-    )
-    return change
-
-
-def accepted_supplier(line) -> str:
-    """The supplier the payment checks use: the last accepted change, else the original quote's."""
-    # .all(): the changes prefetched by the dossier pages are used as they are (no query per line).
-    accepted = [c for c in line.provider_changes.all() if c.state == ChangeState.ACCEPTED]
-    if not accepted:
-        return line.supplier
-    latest = max(accepted, key=lambda c: (c.decided_at is not None, c.decided_at, c.pk))
-    return latest.new_supplier

@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from schemes import core
+from schemes.core.schema import validate_version
 
 
 class SchemeQuerySet(models.QuerySet):
@@ -164,11 +165,9 @@ class RuleVersion(models.Model):
             version = self.as_core()
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise ValidationError({"parameters": f"Paramètres illisibles : {exc}"}) from exc
-        uncited = [name for name, param in version.parameters.items() if not param.source.passage]
-        if uncited:
-            raise ValidationError(
-                {"parameters": "Chaque paramètre doit citer sa source : " + ", ".join(uncited)}
-            )
+        errors = validate_version(version)
+        if errors:
+            raise ValidationError({"parameters": [f"{error.message}" for error in errors[:20]]})
 
     def as_core(self) -> core.RuleVersion:
         return core.RuleVersion.from_json(

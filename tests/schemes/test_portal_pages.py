@@ -184,7 +184,7 @@ def test_a_rule_version_parameter_without_source_is_refused():
     version.parameters["rate"]["source"]["passage"] = ""
     with pytest.raises(ValidationError) as exc:
         version.full_clean()
-    assert "doit citer sa source" in str(exc.value)
+    assert "Taux d'aide : citez la source (texte et passage)." in str(exc.value)
 
 
 def test_scheme_manager_edits_only_the_schemes_of_its_region(client):

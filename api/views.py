@@ -278,7 +278,9 @@ class SchemeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
                 Prefetch("call_periods", queryset=CallPeriod.objects.order_by("opens_on")),
                 Prefetch(
                     "rule_versions",
-                    queryset=RuleVersion.objects.order_by("valid_from").defer("parameters"),
+                    queryset=RuleVersion.objects.filter(status="published")
+                    .order_by("valid_from")
+                    .defer("parameters"),
                 ),
             )
             .order_by("code")

@@ -33,16 +33,19 @@ APPLICANT_ANSWERS = [
 HISTORY_STATUS = {"rejected": "refused", "abandoned": "withdrawn"}
 
 
-def _history(dossier: Dossier) -> list[dict]:
-    """The organisation's earlier dossiers on this portal, as the engine's `history.applications`."""
-    others = (
-        Dossier.objects.filter(organisation_id=dossier.organisation_id)
-        .exclude(pk=dossier.pk)
-        .exclude(state=DossierState.DRAFT)
-        .select_related("scheme")
-    )
+def _history(dossier: Dossier, others=None) -> list[dict]:
+    """The organisation's earlier dossiers on this portal, as the engine's `history.applications`
+    (`others`: the organisation's dossiers already read, for a batch)."""
+    if others is None:
+        others = (
+            Dossier.objects.filter(organisation_id=dossier.organisation_id)
+            .exclude(state=DossierState.DRAFT)
+            .select_related("scheme")
+        )
     history = []
     for other in others:
+        if other.pk == dossier.pk:
+            continue
         entry = {
             "scheme": other.scheme.code,
             "filed_on": (other.filed_on or other.created_at.date()).isoformat(),
@@ -58,7 +61,7 @@ def _history(dossier: Dossier) -> list[dict]:
     return history
 
 
-def dossier_situation(dossier: Dossier, *, filed_on: date) -> dict:
+def dossier_situation(dossier: Dossier, *, filed_on: date, others=None) -> dict:
     organisation = dossier.organisation
     answers = dossier.answers or {}
     applicant = {
@@ -100,6 +103,46 @@ def dossier_situation(dossier: Dossier, *, filed_on: date) -> dict:
                 {"granted_on": aid.granted_on.isoformat(), "amount": str(aid.amount)}
                 for aid in dossier.de_minimis_aids.all()
             ],
-            "applications": _history(dossier),
+            "applications": _history(dossier, others),
         },
     }
+
+
+def dossier_situations(dossiers) -> list[tuple[Dossier, dict]]:
+    """The situations of many dossiers at their filing dates, in a few queries (a batch of a
+    queryset: expenses, de minimis aids and each organisation's other dossiers read at once)."""
+    from collections import defaultdict
+
+    rows = list(
+        dossiers.select_related("organisation__department", "scheme").prefetch_related(
+            "expenses", "de_minimis_aids"
+        )
+    )
+    by_organisation = defaultdict(list)
+    for other in (
+        Dossier.objects.filter(organisation_id__in={d.organisation_id for d in rows})
+        .exclude(state=DossierState.DRAFT)
+        .select_related("scheme")
+        .only(
+            "id",
+            "organisation_id",
+            "scheme__code",
+            "filed_on",
+            "created_at",
+            "state",
+            "acknowledged_on",
+            "awarded_amount",
+        )
+    ):
+        by_organisation[other.organisation_id].append(other)
+    return [
+        (
+            dossier,
+            dossier_situation(
+                dossier,
+                filed_on=dossier.filed_on or dossier.created_at.date(),
+                others=by_organisation[dossier.organisation_id],
+            ),
+        )
+        for dossier in rows
+    ]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "applications",
     "instruction",
     "payments",
+    "governance",
     "portal",
 ]
 

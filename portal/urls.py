@@ -29,6 +29,7 @@ urlpatterns = [
     path("dossiers/", include((instruction_urls.applicant_urlpatterns, "instruction_applicant"))),
     path("instruction/", include("instruction.urls")),
     path("paiements/", include("payments.urls")),
+    path("gestion/", include("governance.urls")),
     path("", include("reporting.urls")),
     path("dispositifs/", include("schemes.urls")),
     path("api/v1/simulate", schemes_api.simulate_api, name="api_simulate"),

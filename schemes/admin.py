@@ -39,8 +39,11 @@ class SchemeAdmin(SchemeScope, SimpleHistoryAdmin):
 
 @admin.register(RuleVersion)
 class RuleVersionAdmin(SchemeScope, SimpleHistoryAdmin):
-    list_display = ["ident", "scheme", "valid_from", "valid_to", "is_demo"]
-    list_filter = ["scheme", "is_demo"]
+    """Read-only: rule versions are written in /gestion/ (typed editor, four-eyes publishing)."""
+
+    list_display = ["ident", "scheme", "status", "valid_from", "valid_to", "is_demo"]
+    list_filter = ["scheme", "status", "is_demo"]
+    read_only = True
 
 
 @admin.register(CallPeriod)

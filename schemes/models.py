@@ -1,11 +1,20 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from schemes import core
 from schemes.core.schema import validate_version
+from schemes.enums import RULE_TRANSITIONS, RuleStatus
+
+# Fields of a rule version that are its content: frozen once the version is published.
+FROZEN_FIELDS = ("scheme_id", "ident", "label", "valid_from", "valid_to", "parameters", "is_demo")
+
+
+class PublishedVersionImmutable(ValidationError):
+    """A published rule version cannot change: a correction is a new version."""
 
 
 class SchemeQuerySet(models.QuerySet):
@@ -146,6 +155,43 @@ class RuleVersion(models.Model):
         default=False,
         help_text="Version ajoutée pour essayer le portail, sans base juridique.",
     )
+    status = models.CharField(
+        "statut",
+        max_length=16,
+        choices=RuleStatus.choices,
+        default=RuleStatus.PUBLISHED,
+        db_index=True,
+    )
+    based_on = models.ForeignKey(
+        "self",
+        verbose_name="copie de",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    change_reasons = models.JSONField(
+        "raisons des changements", default=dict, blank=True, help_text="Par paramètre modifié."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("créée le", null=True, blank=True, auto_now_add=True)
+    submitted_at = models.DateTimeField("soumise le", null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="publiée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField("publiée le", null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -155,6 +201,36 @@ class RuleVersion(models.Model):
 
     def __str__(self) -> str:
         return self.ident
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            stored = RuleVersion.objects.filter(pk=self.pk).values("status", *FROZEN_FIELDS).first()
+            if stored and stored["status"] != RuleStatus.DRAFT:
+                changed = [f for f in FROZEN_FIELDS if stored[f] != getattr(self, f)]
+                # Once published, a version only moves to withdrawn (before it starts).
+                moved = stored["status"] in (RuleStatus.PUBLISHED, RuleStatus.WITHDRAWN) and (
+                    self.status != stored["status"] and self.status != RuleStatus.WITHDRAWN
+                )
+                if changed or moved:
+                    raise PublishedVersionImmutable(
+                        "Une version soumise ou publiée ne peut plus être modifiée : "
+                        "créez une nouvelle version pour la corriger."
+                    )
+        super().save(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == RuleStatus.PUBLISHED
+
+    def state_on(self, day: date) -> str:
+        """Where the version stands on `day`, in French: in force, scheduled, past, draft..."""
+        if self.status != RuleStatus.PUBLISHED:
+            return self.get_status_display()
+        if self.valid_from > day:
+            return "Programmée"
+        if self.valid_to is not None and self.valid_to < day:
+            return "Terminée"
+        return "Publiée, applicable"
 
     def clean(self) -> None:
         if self.scheme_id is None or self.valid_from is None:
@@ -207,3 +283,83 @@ class BudgetEnvelope(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scheme.code} {self.year}"
+
+
+class RuleVersionTransitionLog(models.Model):
+    """One row per move of a rule version (submitted, published, withdrawn): who, when, why."""
+
+    version = models.ForeignKey(
+        RuleVersion, on_delete=models.CASCADE, related_name="transitions", verbose_name="version"
+    )
+    transition = models.CharField("transition", max_length=20)
+    from_state = models.CharField("état avant", max_length=16)
+    to_state = models.CharField("état après", max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+    comment = models.TextField("commentaire", blank=True)
+
+    class Meta:
+        verbose_name = "transition d'une version des règles"
+        verbose_name_plural = "transitions des versions des règles"
+        ordering = ["at", "id"]
+
+    @property
+    def label(self) -> str:
+        return {name: label for name, _, _, label in RULE_TRANSITIONS}.get(
+            self.transition, self.transition
+        )
+
+
+class GoldenCase(models.Model):
+    """A situation with its expected result, run on every draft of the scheme's rules.
+
+    `situation` is the engine's input (contracts/simulate.md, or settle's for a payment case);
+    `expected` holds only the fields checked (eligible, award, final_award...)."""
+
+    scheme = models.ForeignKey(
+        Scheme, verbose_name="dispositif", on_delete=models.CASCADE, related_name="golden_cases"
+    )
+    name = models.CharField("intitulé", max_length=200)
+    document = models.CharField("texte", max_length=200, blank=True)
+    passage = models.CharField("passage", max_length=500, blank=True)
+    situation = models.JSONField("situation")
+    expected = models.JSONField("résultat attendu")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "cas de référence"
+        verbose_name_plural = "cas de référence"
+        ordering = ["scheme", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_settle(self) -> bool:
+        return "award" in self.situation and "applicant" not in self.situation
+
+
+class GoldenCaseAmendment(models.Model):
+    """A golden case's expectation changed for a draft, with the manager's reason (recorded);
+    folded into the case when the draft is published."""
+
+    case = models.ForeignKey(
+        GoldenCase, on_delete=models.CASCADE, related_name="amendments", verbose_name="cas"
+    )
+    version = models.ForeignKey(
+        RuleVersion, on_delete=models.CASCADE, related_name="amendments", verbose_name="version"
+    )
+    before = models.JSONField("attendu avant")
+    expected = models.JSONField("nouvel attendu")
+    reason = models.TextField("raison")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "attendu modifié"
+        verbose_name_plural = "attendus modifiés"
+        ordering = ["at", "id"]

@@ -6,6 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
 from schemes import core
+from schemes.enums import RuleStatus
 from schemes.models import RuleVersion, Scheme
 
 # Rule versions read from the database, parsed once per process and kept behind a cheap version
@@ -43,7 +44,13 @@ def _stamp() -> tuple:
 
 
 def _load() -> list[core.RuleVersion]:
-    rows = RuleVersion.objects.select_related("scheme").order_by("scheme__code", "valid_from")
+    # Only published versions apply: drafts, versions awaiting publication and withdrawn ones
+    # never reach the engine.
+    rows = (
+        RuleVersion.objects.filter(status=RuleStatus.PUBLISHED)
+        .select_related("scheme")
+        .order_by("scheme__code", "valid_from")
+    )
     return [row.as_core() for row in rows]
 
 

@@ -137,6 +137,8 @@ class Column:
     kind: str
     optional: bool = False
     choices: dict[str, str] | None = None
+    # An empty optional cell is stored as None (True) or left out of the row (False).
+    keeps_none: bool = False
 
 
 @dataclass(frozen=True)
@@ -445,7 +447,7 @@ def _defs() -> tuple[ParamDef, ...]:
             columns=(
                 Column("regulation", "Règlement", TEXT),
                 Column("valid_from", "Du", DATE),
-                Column("valid_to", "Au", DATE, optional=True),
+                Column("valid_to", "Au", DATE, optional=True, keeps_none=True),
                 Column("ceiling", "Plafond", AMOUNT),
                 Column("window", "Période", CHOICE, choices=DE_MINIMIS_WINDOWS),
                 Column("years", "Années", INTEGER),
@@ -624,6 +626,8 @@ def coerce_value(defn: ParamDef, raw: Any) -> Any:
                         if col.kind == TEXT and not col.optional:
                             out[col.name] = ""
                         elif col.optional:
+                            if col.keeps_none:
+                                out[col.name] = None
                             continue
                         else:
                             raise InputError(f"{label}, ligne {i} : « {col.label} » manque.")

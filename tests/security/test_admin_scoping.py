@@ -36,11 +36,13 @@ pytestmark = pytest.mark.django_db
 # - "reference": staff of the region read it, administrators read all, only superusers write;
 # - "administrators": administrators (role) and superusers only;
 # - "log": read by administrators and superusers, written by nobody;
+# - "scheme_read": read like "scheme", written by nobody in the admin (rule versions: issue 18,
+#   they are written in /gestion/ with four-eyes publishing);
 # - "administrators_read": read by administrators, written by superusers only;
 # - "superuser": superusers only.
 KINDS = {
     "schemes.scheme": "scheme",
-    "schemes.ruleversion": "scheme",
+    "schemes.ruleversion": "scheme_read",
     "schemes.callperiod": "scheme",
     "territories.region": "reference",
     "territories.department": "reference",
@@ -83,9 +85,16 @@ def reads(kind: str, role: str, region: str | None) -> bool:
     if role == "superuser":
         return True
     if role == "administrator":
-        return kind in {"scheme", "reference", "administrators", "log", "administrators_read"}
+        return kind in {
+            "scheme",
+            "scheme_read",
+            "reference",
+            "administrators",
+            "log",
+            "administrators_read",
+        }
     if role == "manager":
-        return kind in {"scheme", "reference"} and region == "own"
+        return kind in {"scheme", "scheme_read", "reference"} and region == "own"
     return False
 
 
@@ -376,6 +385,9 @@ def test_manager_cannot_open_nor_revert_a_past_version_of_another_region(people,
     from schemes.models import RuleVersion
 
     other = objects["schemes.ruleversion"]["other"]
+    # A published version is immutable (issue 18): the history row comes from a draft's edit.
+    RuleVersion.objects.filter(pk=other.pk).update(status="draft")
+    other.refresh_from_db()
     other.label = "Libellé modifié"
     other.save()
     record = other.history.order_by("history_id").first()

@@ -189,6 +189,42 @@ def batch_state(w, s):
     return batch.state, batch.csv_sha256, list(batch.payments.values_list("pk", flat=True))
 
 
+GOVERN = {
+    "default": NOT_FOUND,
+    "anonymous": LOGIN,
+    "manager": ALLOW,
+    "other_manager": NOT_FOUND,
+    "admin": ALLOW,
+}
+
+
+def scheme_code(w, s):
+    return {"code": s.dossier.scheme.code}
+
+
+def rule_version(w, s):
+    version = s.dossier.scheme.rule_versions.order_by("pk").first()
+    return {"code": s.dossier.scheme.code, "pk": version.pk}
+
+
+def impact_run(w, s):
+    from governance.models import ImpactRun
+
+    version = s.dossier.scheme.rule_versions.order_by("pk").first()
+    run, _ = ImpactRun.objects.get_or_create(version=version, on_day=date(2026, 1, 1))
+    return {**rule_version(w, s), "run": run.pk}
+
+
+def rule_version_state(w, s):
+    version = s.dossier.scheme.rule_versions.order_by("pk").first()
+    return (
+        version.status,
+        version.amendments.count(),
+        version.impact_runs.count(),
+        version.transitions.count(),
+    )
+
+
 MATRIX: dict[str, Entry] = {
     # Portal pages
     "portal:home": Entry(PUBLIC),
@@ -472,6 +508,37 @@ MATRIX: dict[str, Entry] = {
         },
         kwargs=lambda w, s: {"region": "HDF", "year": THIS_YEAR},
     ),
+    # Rule governance (/gestion/, issue 18): scheme managers of the scheme's region and
+    # administrators; every other person gets 404 (no hint the scheme's pages exist), and the
+    # home page 403 for people who manage no scheme.
+    "governance:home": Entry(
+        {"default": FORBIDDEN, "anonymous": LOGIN, "manager_hdf": ALLOW, "admin": ALLOW}
+    ),
+    "governance:scheme": Entry(GOVERN, scheme_code, BOTH),
+    "governance:import": Entry(GOVERN, scheme_code, BOTH),
+    "governance:case_new": Entry(GOVERN, scheme_code, BOTH),
+    "governance:case_edit": Entry(
+        GOVERN,
+        lambda w, s: {**scheme_code(w, s), "case": s.dossier.scheme.golden_cases.first().pk},
+        BOTH,
+    ),
+    "governance:draft_new": Entry(
+        GOVERN,
+        scheme_code,
+        BOTH,
+        post_only=True,
+        state=lambda w, s: s.dossier.scheme.rule_versions.count(),
+    ),
+    "governance:edit": Entry(GOVERN, rule_version, BOTH),
+    "governance:preview": Entry(GOVERN, rule_version, BOTH),
+    "governance:export": Entry(GOVERN, lambda w, s: {**rule_version(w, s), "fmt": "json"}, BOTH),
+    "governance:impact_status": Entry(GOVERN, impact_run, BOTH),
+    **{
+        f"governance:{name}": Entry(
+            GOVERN, rule_version, BOTH, post_only=True, state=rule_version_state
+        )
+        for name in ("submit", "reopen", "publish", "withdraw", "expect", "impact")
+    },
     # REST API: only API tokens authenticate, never a session (scopes: tests/api)
     "api:schema": Entry(PUBLIC),
     "api:docs": Entry(PUBLIC),

@@ -30,7 +30,7 @@ def superuser_client(db):
         "/admin/",
         "/admin/login/",
         "/admin/schemes/ruleversion/",
-        "/admin/schemes/ruleversion/add/",
+        "/admin/schemes/callperiod/add/",
         "/admin/schemes/scheme/1/history/",
     ],
 )

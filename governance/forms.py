@@ -121,7 +121,7 @@ class VersionEditorForm(forms.Form):
     )
 
     def __init__(self, data=None, *, version: RuleVersion, base: core.RuleVersion | None):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         self.version = version
         self.base = base
         self.current = version.as_core()
@@ -229,12 +229,12 @@ class VersionEditorForm(forms.Form):
             common["help_text"] = "Codes séparés par des virgules, par exemple : SARL, SAS."
             return forms.CharField(**common)
         suffix = {AMOUNT: "€", RATE: "%"}.get(defn.kind, "")
+        if suffix:
+            common["label"] = f"{label} ({suffix})"
         attrs = {"inputmode": "decimal" if defn.kind != INTEGER else "numeric"}
         if defn.optional and not defn.help:
             common["help_text"] = "Vide : le texte ne prévoit pas cette règle."
-        field = forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
-        field.suffix = suffix
-        return field
+        return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
 
     # --- Reading the page ---------------------------------------------------------------------
 

@@ -1,26 +1,27 @@
-"""Journey of a scheme manager, in Chromium (issue 13, « Tests of a new kind »; issue 21 point 9):
-from their space to the rule versions (today the Django admin's pages; later /gestion/), a
-period typed wrongly is refused in French with what was typed kept, the corrected version is
-saved and shows in its history, and the public scheme page flags the demo rules (issue 13
-point 12) with every value in French (point 11).
+"""Journey of scheme managers in Chromium (issue 18): manager A of Pays de la Loire drafts a
+version with a new rate at /gestion/, is refused a change without its citation and reason, sees
+the diff, sees golden cases fail and updates their expectations with a reason, sees the impact
+on dossiers, submits; A cannot publish; a Hauts-de-France manager sees none of it; manager B of
+Pays de la Loire publishes; the public simulator gives the new amount for a filing after
+`valid_from` and the old one before. The Django admin shows rule versions read-only.
 
-Every page passes visit_check; the browser's console must show no Content-Security-Policy
-refusal on the admin pages (their inline styles and date widgets work under the policy).
+Every page passes visit_check (axe, 320 px reflow, no Python value shown).
 """
 
 import re
 
 import pytest
+from django.utils import timezone
 
-from portal.management.commands.seed_demo import Command as SeedDemo
-from schemes.models import RuleVersion, Scheme
+from schemes.enums import RuleStatus
+from schemes.models import RuleVersion
 from tests.browser.journey import (
     click,
     finish,
     form_errors,
-    header_text,
+    goto,
     login,
-    nav_link,
+    logout,
     visible_text,
     visit_check,
     watch_console,
@@ -29,61 +30,144 @@ from tests.factories import RoleAssignmentFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-DEMO_VERSION = "INAC/demo-2023-01-01"
+
+def _manager(region: str):
+    user = UserFactory(is_staff=True)
+    RoleAssignmentFactory(user=user, role="scheme_manager", region_code=region)
+    return user
 
 
-def test_scheme_manager_corrects_a_rule_version_period(live_server, page, reference_data):
-    SeedDemo().extend_expired_schemes()
+def _simulate_pdl(page, base: str, filed_on: str) -> str:
+    goto(page, f"{base}/dispositifs/simulateur/")
+    page.get_by_label("Date de dépôt envisagée").fill(filed_on)
+    department = page.get_by_label("Département de l'établissement qui porte le projet")
+    department.select_option(
+        label=next(
+            label
+            for label in department.locator("option").all_text_contents()
+            if "Loire-Atlantique" in label
+        )
+    )
+    page.get_by_label("Vous êtes").select_option(label="Entreprise")
+    page.get_by_label("Forme juridique").fill("SAS")
+    page.get_by_label("Code APE/NAF").fill("25.62B")
+    page.get_by_label("Date de création ou d'immatriculation").fill("2015-01-01")
+    page.get_by_label("Effectif salarié (équivalent temps plein)").fill("12")
+    page.get_by_label("Chiffre d'affaires du dernier exercice clos (€ HT)").fill("1 500 000")
+    page.get_by_label("Inscrite au registre du commerce et des sociétés (RCS)").check()
+    line = page.locator("fieldset.expense-line").first
+    category = line.get_by_label("Nature de la dépense")
+    category.select_option(
+        label=next(
+            label
+            for label in category.locator("option").all_text_contents()
+            if label.startswith("Progiciel de gestion intégrée")
+        )
+    )
+    line.get_by_label("Montant").fill("20 000")
+    click(page, page.get_by_role("button", name="Calculer mon aide"))
+    card = page.locator("article").filter(has=page.locator("#res-PDL-IN"))
+    return " ".join(card.first.inner_text().split())
+
+
+def test_managers_change_a_rate_with_four_eyes(live_server, page, reference_data):
     base = live_server.url
-    manager = UserFactory(is_staff=True)
-    RoleAssignmentFactory(user=manager, role="scheme_manager", region_code="HDF")
+    author, colleague, outsider = _manager("PDL"), _manager("PDL"), _manager("HDF")
+    next_year = timezone.localdate().year + 1
     watch_console(page)
 
-    login(page, base, manager.email)
+    # Manager A: from their space to the scheme's page at /gestion/.
+    login(page, base, author.email)
     section = page.get_by_role("region", name="Gestion des dispositifs")
-    click(page, section.get_by_role("link", name="l'administration"))
-    click(page, page.get_by_role("link", name="Versions des règles").first)
-    listing = visible_text(page, "#result_list")
-    assert DEMO_VERSION in listing and "INAC/2021-11-01" in listing, listing[:800]
-    assert "PDL-IN" not in listing  # another region's scheme
+    click(page, section.get_by_role("link", name="la gestion des dispositifs"))
+    listing = visible_text(page, "main")
+    assert "PDL-IN" in listing and "INAC" not in listing, listing[:800]
+    click(page, page.get_by_role("link", name=re.compile(r"Pays de la Loire Investissement")))
+    click(page, page.get_by_role("button", name="Préparer une nouvelle version"))
 
-    click(page, page.locator("#result_list").get_by_role("link", name=DEMO_VERSION))
-    # The admin's date widgets display under the Content-Security-Policy (issue 21 point 9).
-    valid_to = page.get_by_label("En vigueur jusqu'au")
-    shortcuts = page.locator(".datetimeshortcuts").first
-    assert shortcuts.count() and shortcuts.is_visible(), (
-        "the admin's date shortcuts (« Aujourd'hui », calendar) are not displayed"
-    )
+    # The editor starts from the version in force: rate 50 %, ceiling in French format.
+    rate = page.get_by_label("Taux d'aide (%)", exact=True)
+    assert rate.input_value() == "50"
+    assert page.get_by_label("Plafond de l'aide (€)", exact=True).input_value() == "15 000"
+    assert not page.get_by_label("Version de démonstration, sans base juridique").is_checked()
+    page.get_by_label("Dossiers déposés à partir du").fill(f"{next_year}-01-01")
+    rate.fill("40")
+    # Saved without a citation or a reason: refused on the field, what was typed is kept.
+    click(page, page.get_by_role("button", name="Enregistrer le brouillon"))
+    errors = " ".join(form_errors(page))
+    assert "Taux d'aide : indiquez la raison de ce changement." in errors, errors[:800]
+    assert page.get_by_label("Taux d'aide (%)", exact=True).input_value() == "40"
+    card = page.locator("#parametre-rate")
+    card.get_by_label("Texte cité (Taux d'aide)").fill(f"Délibération {next_year - 1}-123")
+    card.get_by_label("Passage cité (Taux d'aide)").fill("article 2 : « taux de 40 % »")
+    card.get_by_label("Raison du changement (Taux d'aide)").fill("Baisse votée en séance")
+    click(page, page.get_by_role("button", name="Enregistrer le brouillon"))
+    assert "/apercu/" in page.url, form_errors(page)
 
-    # A period that ends before it starts: refused in French, what was typed is kept.
-    label = page.get_by_label("Libellé")
-    new_label = label.input_value() + " — prolongée jusqu'au 31/12/2027"
-    label.fill(new_label)
-    valid_to.fill("31/12/2022")
-    click(page, page.get_by_role("button", name="Enregistrer", exact=True))
-    errors = " ".join(form_errors(page)) + " " + visible_text(page, "#content")
-    assert "La fin de validité précède son début." in errors, errors[:800]
-    assert page.get_by_label("Libellé").input_value() == new_label
-    assert page.get_by_label("En vigueur jusqu'au").input_value() == "31/12/2022"
+    # The diff: old → new with both citations.
+    diff = visible_text(page, "#differences")
+    assert "Taux d'aide" in diff and "50 %" in diff and "40 %" in diff, diff
+    assert "question 10" in diff and "article 2 : « taux de 40 % »" in diff, diff
 
-    page.get_by_label("En vigueur jusqu'au").fill("31/12/2027")
-    click(page, page.get_by_role("button", name="Enregistrer", exact=True))
-    assert "a été modifié avec succès" in visible_text(page, "body"), form_errors(page)
-    version = RuleVersion.objects.get(ident=DEMO_VERSION)
-    assert version.valid_to.isoformat() == "2027-12-31" and version.label == new_label
+    # Golden cases fail with the new rate; A adopts the new results with a reason.
+    cases = visible_text(page, "#cas-de-reference")
+    assert "Échec : FAQ 10 : projet de 20 000 € HT, aide de 10 000 €" in cases, cases[:1500]
+    assert "attendu 10 000,00 €, obtenu 8 000,00 €" in cases, cases[:1500]
+    while page.get_by_role("button", name=re.compile("Adopter le résultat obtenu")).count():
+        form = page.locator("#cas-de-reference form").first
+        form.get_by_label(re.compile("Raison du nouveau résultat attendu")).fill(
+            "Le taux passe à 40 %"
+        )
+        click(page, form.get_by_role("button", name=re.compile("Adopter le résultat obtenu")))
+    assert "0 en échec" in visible_text(page, "#cas-de-reference")
 
-    click(page, page.locator("#result_list").get_by_role("link", name=DEMO_VERSION))
-    click(page, page.get_by_role("link", name="Historique"))
-    history = visible_text(page, "#content")
-    assert manager.email in history or manager.get_full_name() in history, history[:800]
+    # The impact on dossiers (run by Celery; eager here).
+    click(page, page.get_by_role("button", name=re.compile("simulation de l'impact")))
+    impact = visible_text(page, "#impact")
+    assert "Aides en baisse" in impact and "Enveloppe" in impact, impact[:800]
 
-    # The public page of the scheme says the rules in force are a demo, in French formats.
-    scheme = Scheme.objects.get(code="INAC")
-    page.goto(f"{base}/dispositifs/{scheme.slug}/")
+    # A submits, and cannot publish their own version.
+    click(page, page.get_by_role("button", name="Soumettre à publication"))
+    assert page.get_by_role("button", name="Publier la version").count() == 0
+    assert "un autre gestionnaire de la région" in visible_text(page, "#publication-impossible")
+    version = RuleVersion.objects.get(ident=f"PDL-IN/{next_year}-01-01")
+    assert version.status == RuleStatus.SUBMITTED
+    preview_url = page.url
+    logout(page)
+
+    # A manager of another region sees none of it.
+    login(page, base, outsider.email)
+    goto(page, f"{base}/gestion/")
+    assert "PDL-IN" not in visible_text(page, "main")
+    assert page.goto(preview_url).status == 404
+    logout(page)
+
+    # Manager B of the same region publishes.
+    login(page, base, colleague.email)
+    goto(page, preview_url)
+    click(page, page.get_by_role("button", name="Publier la version"))
+    assert "Version publiée" in visible_text(page, "main")
+    version.refresh_from_db()
+    assert version.status == RuleStatus.PUBLISHED and version.published_by == colleague
+    logout(page)
+
+    # The public simulator: the new amount from valid_from, the old one before.
+    after = _simulate_pdl(page, base, f"{next_year}-01-05")
+    assert "8 000,00 €" in after, after[:800]
+    before = _simulate_pdl(page, base, f"{next_year - 1}-12-31")
+    assert "10 000,00 €" in before, before[:800]
+
+    # The public scheme page shows the scheduled version with its citations.
+    goto(page, f"{base}/dispositifs/pdl-in/")
+    finish(page)
+
+
+def test_the_admin_shows_rule_versions_read_only(live_server, page, reference_data):
+    manager = _manager("PDL")
+    login(page, live_server.url, manager.email)
+    version = RuleVersion.objects.get(ident="PDL-IN/2019-01-01")
+    page.goto(f"{live_server.url}/admin/schemes/ruleversion/{version.pk}/change/")
     visit_check(page)
-    header = header_text(page)
-    assert re.search("démonstration", header, re.I), (
-        f"the scheme page's header does not flag the demo rules (issue 13 point 12): {header}"
-    )
-    nav_link(page, "Mon espace")
+    assert page.get_by_role("button", name="Enregistrer", exact=True).count() == 0
+    assert page.goto(f"{live_server.url}/admin/schemes/ruleversion/add/").status == 403
     finish(page)

@@ -286,6 +286,24 @@ class SchemeViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
             .order_by("code")
         )
 
+    @extend_schema(
+        summary="Versions publiées des règles d'un dispositif",
+        description="Chaque version publiée, avec ses dates de validité et chaque paramètre : "
+        "sa valeur, sa citation (texte et passage) et sa note ; le même format que l'export "
+        "de la gestion des dispositifs, réutilisable par un autre outil.",
+        tags=["dispositifs"],
+        responses={200: OpenApiResponse(description="Liste des versions publiées.")},
+    )
+    @action(detail=True, methods=["get"], url_path="versions")
+    def versions(self, request, code=None):
+        from governance.exchange import version_document
+
+        scheme = self.get_object()
+        published = RuleVersion.objects.filter(scheme=scheme, status="published").order_by(
+            "valid_from"
+        )
+        return Response([version_document(v) for v in published.select_related("scheme")])
+
 
 class DocsView(TemplateView):
     """The API documentation, server-rendered from the OpenAPI schema (api/docs.py)."""

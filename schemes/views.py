@@ -117,8 +117,53 @@ def scheme_detail(request, code: str):
             for d in (version.value("required_documents", []) if version else [])
         ],
         "ami": scheme.offers or None,
+        **version_history(scheme, today),
     }
     return render(request, "schemes/detail.html", context)
+
+
+def version_history(scheme: Scheme, today) -> dict:
+    """The published versions of a scheme for its public page: the one in force today, the
+    next scheduled one, and each version with what it changed and the citations it gives."""
+    from schemes.core.schema import PARAMETERS, display_value
+    from schemes.enums import RuleStatus
+
+    rows = list(scheme.rule_versions.filter(status=RuleStatus.PUBLISHED).order_by("valid_from"))
+    in_force = max(
+        (r for r in rows if r.valid_from <= today and (r.valid_to is None or today <= r.valid_to)),
+        key=lambda r: r.valid_from,
+        default=None,
+    )
+    upcoming = [r for r in rows if r.valid_from > today]
+    history = []
+    previous = None
+    for row in rows:
+        rules = row.as_core()
+        changes = []
+        if previous is not None:
+            for name, defn in PARAMETERS.items():
+                old, new = previous.parameters.get(name), rules.parameters.get(name)
+                if (
+                    name == "validity"
+                    or new is None
+                    or (old is not None and old.value == new.value)
+                ):
+                    continue
+                changes.append(
+                    {
+                        "label": defn.label,
+                        "old": display_value(defn, old.value, scheme.code) if old else "—",
+                        "new": display_value(defn, new.value, scheme.code),
+                        "source": new.source,
+                    }
+                )
+        history.append({"version": row, "changes": changes, "first": previous is None})
+        previous = rules
+    return {
+        "in_force": in_force,
+        "next_version": upcoming[0] if upcoming else None,
+        "history": list(reversed(history)),
+    }
 
 
 def source_text(request, name: str):

@@ -157,8 +157,14 @@ def test_managers_change_a_rate_with_four_eyes(live_server, page, reference_data
     before = _simulate_pdl(page, base, f"{next_year - 1}-12-31")
     assert "10 000,00 €" in before, before[:800]
 
-    # The public scheme page shows the scheduled version with its citations.
+    # The public scheme page shows the scheduled version with its date, and the history with
+    # each version's citations.
     goto(page, f"{base}/dispositifs/pdl-in/")
+    assert f"à partir du 01/01/{next_year}" in visible_text(page, "#prochaine-version")
+    page.get_by_text("Historique des versions et de leurs changements").click()
+    history = visible_text(page, "#versions-des-regles")
+    assert "Taux d'aide : 50 % → 40 %" in history, history[:800]
+    assert "article 2 : « taux de 40 % »" in history, history[:800]
     finish(page)
 
 

@@ -113,9 +113,22 @@ def dossier_situations(dossiers) -> list[tuple[Dossier, dict]]:
     queryset: expenses, de minimis aids and each organisation's other dossiers read at once)."""
     from collections import defaultdict
 
+    from django.db.models import Prefetch
+
+    from applications.models import DeMinimisAid, ExpenseLine
+
     rows = list(
         dossiers.select_related("organisation__department", "scheme").prefetch_related(
-            "expenses", "de_minimis_aids"
+            Prefetch(
+                "expenses",
+                queryset=ExpenseLine.objects.only(
+                    "dossier_id", "category", "amount", "mode", "months", "device", "quote_date"
+                ),
+            ),
+            Prefetch(
+                "de_minimis_aids",
+                queryset=DeMinimisAid.objects.only("dossier_id", "granted_on", "amount"),
+            ),
         )
     )
     by_organisation = defaultdict(list)

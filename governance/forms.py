@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from common.forms import FrenchDecimalField
 from schemes import core
 from schemes.core.fmt import fr_date
 from schemes.core.model import InputError, Param, Source
@@ -420,12 +421,11 @@ class GoldenCaseForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    amount = forms.DecimalField(
-        label="Montant attendu (aide, ou aide finale pour un versement)",
+    amount = FrenchDecimalField(
+        label="Montant attendu en € (aide, ou aide finale pour un versement)",
         required=False,
         min_value=0,
         decimal_places=2,
-        localize=True,
     )
 
     def clean_situation(self):

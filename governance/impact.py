@@ -98,34 +98,52 @@ def recent_dossiers(version: RuleVersion, today: date):
     ).exclude(state=S.DRAFT)
 
 
-def _run(query, tally: Tally, current, with_draft, progress: Callable[[int], None]) -> None:
-    ids = list(query.order_by("pk").values_list("pk", flat=True))
+def _run(
+    version: RuleVersion,
+    today: date,
+    current,
+    draft: core.RuleVersion,
+    progress: Callable[[int], None],
+) -> tuple[Tally, Tally]:
+    """Each dossier of either population is read and simulated once under the rules in force
+    and once under the draft; the pending count takes the draft only where, published, it
+    would apply (a later scheduled version may take over)."""
+    pending_ids = set(pending_dossiers(version).values_list("pk", flat=True))
+    recent_ids = set(recent_dossiers(version, today).values_list("pk", flat=True))
+    ids = sorted(pending_ids | recent_ids)
+    scheduled = [*current, draft]
+    anywhere = versions_with(draft)
+    pending, recent = Tally(), Tally()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         pairs = dossier_situations(Dossier.objects.filter(pk__in=chunk))
         situations = [situation for _, situation in pairs]
         before = core.simulate(situations, versions=current) if situations else []
-        after = core.simulate(situations, versions=with_draft) if situations else []
-        for (dossier, _), old, new in zip(pairs, before, after, strict=True):
-            tally.add(dossier.number or str(dossier.pk), old, new)
+        after = core.simulate(situations, versions=anywhere) if situations else []
+        for (dossier, situation), old, new in zip(pairs, before, after, strict=True):
+            number = dossier.number or str(dossier.pk)
+            if dossier.pk in recent_ids:
+                recent.add(number, old, new)
+            if dossier.pk in pending_ids:
+                applies = core.select_version(scheduled, draft.scheme, dossier.filed_on)
+                if applies is not None and applies.ident != draft.ident:
+                    new = core.simulate(situation, versions=scheduled)
+                pending.add(number, old, new)
         progress(len(chunk))
+    return pending, recent
 
 
 def count_targets(version: RuleVersion, today: date) -> int:
-    return pending_dossiers(version).count() + recent_dossiers(version, today).count()
+    """Dossiers to read and simulate (each once, whether pending, recent or both)."""
+    return (pending_dossiers(version) | recent_dossiers(version, today)).distinct().count()
 
 
 def compute_impact(
     version: RuleVersion, *, today: date, progress: Callable[[int], None] = lambda n: None
 ) -> dict:
     draft = version.as_core()
-    current = [v for v in rule_versions()]
-    # Published as it stands: the draft applies from its own valid_from (latest start wins).
-    scheduled = [*current, draft]
-    pending = Tally()
-    _run(pending_dossiers(version), pending, current, scheduled, progress)
-    recent = Tally()
-    _run(recent_dossiers(version, today), recent, current, versions_with(draft), progress)
+    current = list(rule_versions())
+    pending, recent = _run(version, today, current, draft, progress)
     year = max(today, version.valid_from).year
     envelope = BudgetEnvelope.objects.filter(scheme_id=version.scheme_id, year=year).first()
     committed = committed_amount(scheme=version.scheme, year=year)

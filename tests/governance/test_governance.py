@@ -340,3 +340,17 @@ def test_impact_counts_on_a_known_set(draft):
     assert Decimal(result["budget"]["pending_after"]) - Decimal(
         result["budget"]["pending_before"]
     ) == Decimal("-1000.00")
+
+
+def test_a_manager_adds_a_golden_case_and_bad_json_is_refused_in_french(client):
+    client.force_login(manager("PDL"))
+    url = reverse("governance:case_new", args=["PDL-IN"])
+    data = {"name": "Projet de 8 000 €", "situation": "{pas du json", "eligible": "true"}
+    page = client.post(url, data).content.decode()
+    assert "Le contenu n&#x27;est pas du JSON valide (ligne 1, colonne 2)." in page
+    situation = Scheme.objects.get(code="PDL-IN").golden_cases.first().situation
+    data["situation"] = json.dumps(situation)
+    data["amount"] = "10 000,00"
+    assert client.post(url, data).status_code == 302
+    case = Scheme.objects.get(code="PDL-IN").golden_cases.get(name="Projet de 8 000 €")
+    assert case.expected == {"eligible": True, "award": "10000.00"}

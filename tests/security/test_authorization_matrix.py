@@ -557,6 +557,7 @@ MATRIX: dict[str, Entry] = {
     "api:payment-detail": Entry(API_TOKEN_ONLY, kwargs=lambda w, s: {"pk": 1}),
     "api:scheme-list": Entry(API_TOKEN_ONLY),
     "api:scheme-detail": Entry(API_TOKEN_ONLY, kwargs=lambda w, s: {"code": "INAC"}),
+    "api:scheme-versions": Entry(API_TOKEN_ONLY, kwargs=lambda w, s: {"code": "INAC"}),
     "api_simulate": Entry({"default": NOT_ALLOWED}),
     "api_settle": Entry({"default": NOT_ALLOWED}),
 }

@@ -18,11 +18,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from applications.models import Dossier
+from governance.models import ImpactRun
 from organisations.models import Organisation
 from payments.enums import PaymentKind
 from payments.models import PaymentBatch, PaymentRequest, ProviderChange, RecoveryOrder
 from portal.management.commands.seed_demo import DEMO_DOMAIN
-from schemes.models import Scheme
+from schemes.models import GoldenCase, Scheme
 from schemes.views import SOURCE_TITLES
 from territories.models import Region
 
@@ -96,6 +97,10 @@ def pk_objects(name: str) -> list[int]:
         return list(PaymentRequest.objects.values_list("pk", flat=True))
     if name.startswith("payments:recover"):
         return list(RecoveryOrder.objects.values_list("pk", flat=True))
+    if name.startswith("governance:"):
+        from schemes.models import RuleVersion
+
+        return list(RuleVersion.objects.values_list("pk", flat=True))
     return list(Dossier.objects.values_list("pk", flat=True))
 
 
@@ -121,6 +126,10 @@ def sample_kwargs(name: str, kwargs: list[str]) -> list[dict]:
         "name": list(SOURCE_TITLES),
         "year": [year],
         "region": list(Region.objects.values_list("code", flat=True)),
+        # Rule governance (/gestion/): golden cases, impact runs, export formats.
+        "case": list(GoldenCase.objects.values_list("pk", flat=True)),
+        "run": list(ImpactRun.objects.values_list("pk", flat=True)) or [0],
+        "fmt": ["json"],
     }
     missing = [k for k in kwargs if k not in values]
     assert not missing, f"{name}: no sample value for {missing}; add one to this test"

@@ -3,6 +3,7 @@
 import io
 import json
 import sys
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -182,7 +183,9 @@ def test_the_doors_use_the_rule_versions_stored_in_the_database():
         )
 
     before = award()  # the versions are parsed once per process: the change must still show
+    # A published version is immutable (issue 18): the change is a new version, published.
     version = RuleVersion.objects.get(ident="INAC/2021-11-01")
     version.parameters["rate"]["value"] = "0.50"
+    version.pk, version.ident, version.valid_from = None, "INAC/2022-01-01", date(2022, 1, 1)
     version.save()
     assert (before, award()) == (dict(CASES)["inac-basic"]["expect"]["award"], "4000.00")

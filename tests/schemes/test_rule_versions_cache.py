@@ -43,22 +43,40 @@ def test_unchanged_versions_are_not_read_nor_decoded_again(monkeypatch):
     assert decoded == []
 
 
-def test_an_edit_in_this_process_is_seen_at_once():
+def _draft_with_rate(rate: str) -> RuleVersion:
+    """A draft of INAC's rules with another rate, for 2022 (published versions are immutable
+    since issue 18: a change is a new version)."""
+    inac = RuleVersion.objects.get(ident="INAC/2021-11-01")
+    data = json.loads(json.dumps(inac.parameters))
+    data["rate"]["value"] = rate
+    return RuleVersion.objects.create(
+        scheme=inac.scheme,
+        ident="INAC/2022-01-01",
+        label="Version d'essai",
+        valid_from="2022-01-01",
+        valid_to="2022-12-31",
+        parameters=data,
+        status="draft",
+    )
+
+
+def test_a_publication_in_this_process_is_seen_at_once():
     before = simulate(CASE["input"])["award"]
-    version = RuleVersion.objects.get(ident="INAC/2021-11-01")
-    version.parameters["rate"]["value"] = "0.50"
+    version = _draft_with_rate("0.50")
+    assert simulate(CASE["input"])["award"] == before  # a draft never reaches the engine
+    version.status = "published"
     version.save()
     assert (before, simulate(CASE["input"])["award"]) == (CASE["expect"]["award"], "4000.00")
 
 
-def test_an_edit_by_another_process_is_seen_through_the_stamp():
+def test_a_publication_by_another_process_is_seen_through_the_stamp():
     """Another process's save does not reach this process's signals: the stamp (the history row
     the save writes) shows it."""
+    version = _draft_with_rate("0.25")
     simulate(CASE["input"])
     post_save.disconnect(sender=RuleVersion, dispatch_uid="forget_rule_versions")
     try:
-        version = RuleVersion.objects.get(ident="INAC/2021-11-01")
-        version.parameters["rate"]["value"] = "0.25"
+        version.status = "published"
         version.save()
     finally:
         post_save.connect(

@@ -390,6 +390,13 @@ def _defs() -> tuple[ParamDef, ...]:
         ),
         ParamDef("expenses_from", "Dépenses engagées à partir du", DATE, x, optional=True),
         ParamDef(
+            "expenses_from_acknowledgment",
+            "Dépenses éligibles à partir de l'accusé de réception",
+            BOOLEAN,
+            x,
+            optional=True,
+        ),
+        ParamDef(
             "expense_period_months",
             "Durée maximale des dépenses (mois)",
             INTEGER,

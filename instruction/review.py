@@ -1,5 +1,6 @@
 """The agent's review of a dossier: criteria checklist, retained expenses, live award, notes, messages."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -319,6 +320,9 @@ def note_add(*, user, dossier: Dossier, body: str) -> Note:
     return Note.objects.create(dossier=dossier, author=user, body=body)
 
 
+RESENT_WITHIN = timedelta(minutes=10)
+
+
 @transaction.atomic
 def message_post(
     *, user, dossier: Dossier, body: str, uploaded_file=None, from_region: bool
@@ -330,6 +334,20 @@ def message_post(
         raise ValidationError("Seuls les membres de l'organisation peuvent écrire sur ce dossier.")
     if not body.strip():
         raise ValidationError("Le message est vide.")
+    # The same message sent again by its author moments later (back a step, « Envoyer » again,
+    # two tabs) is the one already sent: it is neither stored nor e-mailed twice.
+    Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
+    last = Message.objects.filter(dossier=dossier).order_by("-created_at", "-pk").first()
+    if (
+        last is not None
+        and last.author_id == user.pk
+        and last.body == body
+        and uploaded_file is None
+        and not last.attachment_name
+        and timezone.now() - last.created_at < RESENT_WITHIN
+    ):
+        last.already_sent = True
+        return last
     message = Message(dossier=dossier, author=user, from_region=from_region, body=body)
     if uploaded_file is not None:
         upload = validate_upload(uploaded_file, dossier=dossier)

@@ -290,13 +290,15 @@ def _run(request, dossier, action: str):
         return "La note est ajoutée."
     if action == "message":
         data = valid(forms.MessageForm(post, request.FILES))
-        review.message_post(
+        sent = review.message_post(
             user=user,
             dossier=dossier,
             body=data["body"],
             uploaded_file=data["attachment"],
             from_region=True,
         )
+        if getattr(sent, "already_sent", False):
+            return "Ce message est déjà envoyé au demandeur : il n'est pas renvoyé."
         return "Le message est envoyé au demandeur."
     raise Http404("Action inconnue.")
 

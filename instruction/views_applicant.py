@@ -57,7 +57,7 @@ def message_post(request, pk: int):
         keep_typed_text(request, pk, "body")
         return redirect("applications:detail", pk)
     try:
-        review.message_post(
+        sent = review.message_post(
             user=request.user,
             dossier=dossier,
             body=form.cleaned_data["body"],
@@ -69,7 +69,12 @@ def message_post(request, pk: int):
         messages.error(request, " ".join(exc.messages) + " Votre message n'est pas envoyé.")
         keep_typed_text(request, pk, "body")
     else:
-        messages.success(request, "Votre message est envoyé à la Région.")
+        if getattr(sent, "already_sent", False):
+            messages.success(
+                request, "Ce message est déjà envoyé à la Région : il n'est pas renvoyé."
+            )
+        else:
+            messages.success(request, "Votre message est envoyé à la Région.")
     return redirect("applications:detail", pk)
 
 

@@ -168,3 +168,19 @@ def test_the_region_share_form_appears_when_the_rules_prorate_by_region(
     page = review_page(client, submitted(code), agent_of(region))
     assert ("Part de l'activité réalisée en Pays de la Loire (%)" in html.unescape(page)) is shown
     assert ('name="share"' in page) is shown
+
+
+def test_the_same_message_sent_again_is_not_stored_nor_mailed_twice(submitted, agent_of):
+    """Back a step and « Envoyer » again (or two tabs): one message, one e-mail; another text
+    goes."""
+    from outbox.models import OutboxMessage
+
+    dossier = submitted("PDL-IN")
+    agent = agent_of("PDL")
+    first = review.message_post(user=agent, dossier=dossier, body="Merci.", from_region=True)
+    mails = OutboxMessage.objects.count()
+    again = review.message_post(user=agent, dossier=dossier, body="Merci.", from_region=True)
+    assert again.pk == first.pk and again.already_sent
+    assert dossier.messages.count() == 1 and OutboxMessage.objects.count() == mails
+    review.message_post(user=agent, dossier=dossier, body="Autre chose.", from_region=True)
+    assert dossier.messages.count() == 2 and OutboxMessage.objects.count() == mails + 1

@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # The demo's port (`make demo PORT=8001`) and its e-mails: one file per message in var/mail/.
 PORT ?= 8000
 DEMO_MAIL := var/mail
-DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture SECURE_SSL_REDIRECT=0 EMAIL_FILE_PATH=$(CURDIR)/$(DEMO_MAIL)
+DEMO_ENV := DEBUG=1 COMPANY_LOOKUP_BACKEND=fixture API_ENTREPRISE_BACKEND=fixture SECURE_SSL_REDIRECT=0 EMAIL_FILE_PATH=$(CURDIR)/$(DEMO_MAIL)
 
 .PHONY: install lock lock-check demo test quality clean cluster-check
 

@@ -148,19 +148,24 @@ def documents_overview(dossier: Dossier) -> list[dict]:
 
     Uses `dossier.attachments.all()`, so a prefetched dossier costs no query per document.
     """
+    from applications.certificates import COVERED_DOCUMENT, certificates_cover
+
     files = list(dossier.attachments.all())
     groups = []
     required = required_documents_for(dossier)
     for doc in required:
         mine = [a for a in files if a.document_code == doc["code"]]
         provided = any(a.scan_status != ScanStatus.INFECTED for a in mine)
+        # Fetched from API Entreprise (applications/certificates.py): no upload needed.
+        fetched = doc["code"] == COVERED_DOCUMENT and certificates_cover(dossier)
         groups.append(
             {
                 "code": doc["code"],
                 "label": doc["label"],
                 "files": mine,
                 "required": True,
-                "provided": provided,
+                "provided": provided or fetched,
+                "fetched": fetched,
             }
         )
     known = {doc["code"] for doc in required}

@@ -55,8 +55,13 @@ def missing_items(dossier: Dossier) -> list[Missing]:
                 "Déclarez les autres aides publiques et les aides de minimis reçues.",
             )
         )
+    from applications.certificates import COVERED_DOCUMENT, certificates_cover
+
     provided = {a.document_code for a in dossier.attachments.all() if a.scan_status != "infected"}
     for document in required_documents_for(dossier):
+        if document["code"] == COVERED_DOCUMENT and document["code"] not in provided:
+            if certificates_cover(dossier):
+                continue
         if document["code"] not in provided:
             items.append(Missing("pieces", f"Joignez la pièce « {document['label']} »."))
     if not (dossier.iban and dossier.bic and dossier.account_holder):

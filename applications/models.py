@@ -339,3 +339,39 @@ class DossierDocument(models.Model):
 
 # Verdicts of the other stored files (payment documents, message attachments): see the module.
 from applications.file_scans import StoredFileScan  # noqa: E402,F401
+
+
+class CompanyCertificate(models.Model):
+    """A certificate fetched from API Entreprise for a dossier's company (URSSAF vigilance, DGFIP
+    fiscal): kept with its source, its dates and its bytes; a newer fetch adds a row, never
+    overwrites one (applications/certificates.py)."""
+
+    class Kind(models.TextChoices):
+        URSSAF_VIGILANCE = "urssaf_vigilance", "Attestation de vigilance (URSSAF)"
+        DGFIP_FISCAL = "dgfip_fiscal", "Attestation de régularité fiscale (DGFIP)"
+
+    class Source(models.TextChoices):
+        API_ENTREPRISE = "api_entreprise", "API Entreprise"
+        FIXTURE = "fixture", "Jeu de démonstration (hors ligne)"
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="certificates")
+    kind = models.CharField("attestation", max_length=32, choices=Kind.choices)
+    source = models.CharField("source", max_length=32, choices=Source.choices)
+    siren = models.CharField("SIREN", max_length=9)
+    issued_on = models.DateField("délivrée le")
+    valid_until = models.DateField("valable jusqu'au")
+    status = models.CharField("situation déclarée", max_length=120, blank=True)
+    file = models.FileField("fichier", upload_to="certificates/%Y/", max_length=255)
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    fetched_at = models.DateTimeField("récupérée le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "attestation récupérée"
+        verbose_name_plural = "attestations récupérées"
+        ordering = ["kind", "-fetched_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} du {self.issued_on:%d/%m/%Y}"
+
+    def is_valid_on(self, day) -> bool:
+        return self.issued_on <= day <= self.valid_until

@@ -52,6 +52,10 @@ def dossier_create(*, user, organisation: Organisation, scheme: Scheme, today: d
             "Votre organisation a déjà un dossier en cours pour ce dispositif."
         ) from exc
     audit_record(actor=user, action="dossier_create", obj=dossier, to_state=dossier.state)
+    # A company's URSSAF and DGFIP certificates are fetched rather than uploaded (when possible).
+    from applications.certificates import request_certificates
+
+    request_certificates(dossier)
     return dossier
 
 

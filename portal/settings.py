@@ -456,6 +456,17 @@ COMPANY_LOOKUP_URL = env_str(
 COMPANY_LOOKUP_TIMEOUT = env_int("COMPANY_LOOKUP_TIMEOUT", 5)
 COMPANY_LOOKUP_CACHE_SECONDS = env_int("COMPANY_LOOKUP_CACHE_SECONDS", 24 * 3600)
 
+# Company certificates (URSSAF vigilance, DGFIP fiscal) fetched from API Entreprise
+# (organisations/api_entreprise.py): "api" in production, with the token the DINUM issued for the
+# portal; "fixture" answers offline (demo, tests). Without a token the "api" backend fetches
+# nothing and applicants upload the certificates themselves, as before.
+API_ENTREPRISE_BACKEND = env_str("API_ENTREPRISE_BACKEND", "api")
+API_ENTREPRISE_URL = env_str("API_ENTREPRISE_URL", "https://entreprise.api.gouv.fr")
+API_ENTREPRISE_TOKEN = env_str("API_ENTREPRISE_TOKEN")
+API_ENTREPRISE_CONTEXT = env_str("API_ENTREPRISE_CONTEXT", "Instruction d'une aide régionale")
+API_ENTREPRISE_TIMEOUT = env_int("API_ENTREPRISE_TIMEOUT", 10)
+API_ENTREPRISE_FISCAL_VALIDITY_MONTHS = env_int("API_ENTREPRISE_FISCAL_VALIDITY_MONTHS", 6)
+
 # Logs: one JSON object per line on stderr (portal/observability.py), with the request id, which
 # the Celery tasks a request enqueues carry too; LOG_FORMAT=text for a human-readable console
 # (the default with DEBUG on).

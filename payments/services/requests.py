@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from applications.certificates import request_certificates
 from applications.enums import PAYABLE_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier
@@ -261,6 +262,8 @@ def request_create(
                 )
     except IntegrityError as exc:
         raise ValidationError("Une demande de ce type est déjà en cours pour ce dossier.") from exc
+    # Before a payment, expired URSSAF and DGFIP certificates are fetched again (API Entreprise).
+    request_certificates(dossier)
     agent = getattr(getattr(dossier, "review", None), "agent", None)
     _notify(
         [agent.email] if agent else [],

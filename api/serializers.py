@@ -7,6 +7,7 @@ from applications.enums import DossierState
 from applications.models import Dossier
 from applications.workflow import TRANSITIONS
 from instruction.actions import API_TRANSITIONS
+from instruction.shaping import parse_labels
 from payments.models import Payment, PaymentBatch
 from schemes.models import CallPeriod, RuleVersion, Scheme
 
@@ -24,6 +25,12 @@ class OrganisationSerializer(serializers.Serializer):
     department = serializers.CharField(source="department.code", default=None, label="département")
 
 
+class LabelSerializer(serializers.Serializer):
+    name = serializers.CharField(label="étiquette")
+    colour = serializers.CharField(label="couleur (code)")
+    colour_label = serializers.CharField(label="couleur")
+
+
 class DossierSerializer(serializers.ModelSerializer):
     scheme = serializers.CharField(source="scheme.code", label="dispositif")
     region = serializers.CharField(source="scheme.region.code", label="région")
@@ -31,6 +38,7 @@ class DossierSerializer(serializers.ModelSerializer):
     organisation = OrganisationSerializer()
     estimated_award = serializers.SerializerMethodField(label="aide estimée au dépôt")
     updated_at = serializers.DateTimeField(source="last_saved_at", label="modifié le")
+    labels = serializers.SerializerMethodField(label="étiquettes de l'équipe d'instruction")
 
     class Meta:
         model = Dossier
@@ -49,7 +57,12 @@ class DossierSerializer(serializers.ModelSerializer):
             "awarded_amount",
             "lock_version",
             "updated_at",
+            "labels",
         ]
+
+    @extend_schema_field(LabelSerializer(many=True))
+    def get_labels(self, dossier: Dossier):
+        return parse_labels(getattr(dossier, "labels_text", None))
 
     @extend_schema_field(serializers.DecimalField(**MONEY, allow_null=True))
     def get_estimated_award(self, dossier: Dossier):

@@ -26,6 +26,7 @@ from applications.models import Dossier, DossierDocument
 from applications.workflow import TransitionError
 from instruction import services
 from instruction.actions import run_agent_transition
+from instruction.shaping import labels_text
 from payments.models import Payment
 from schemes.models import CallPeriod, RuleVersion, Scheme
 
@@ -126,8 +127,10 @@ class DossierViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return self.queryset
-        queryset = scoped_dossiers(self.token).select_related(
-            "scheme__region", "organisation__department"
+        queryset = (
+            scoped_dossiers(self.token)
+            .select_related("scheme__region", "organisation__department")
+            .annotate(labels_text=labels_text())  # the team's labels, no query per dossier
         )
         if self.action != "list":
             queryset = queryset.select_related("rule_version", "review__agent")

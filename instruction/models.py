@@ -239,3 +239,13 @@ class Reminder(models.Model):
                 fields=["dossier", "kind", "due_on"], name="one_reminder_per_deadline"
             )
         ]
+
+
+# The queue each agent shapes (labels, saved filters, columns): see the module.
+from instruction.models_queue import (  # noqa: E402,F401
+    DossierLabel,
+    LabelColour,
+    QueueLabel,
+    QueuePreference,
+    SavedFilter,
+)

@@ -49,20 +49,23 @@ from applications.enums import DossierState as S
 from applications.models import Dossier
 from common.filters import FrenchNumberFilter
 from instruction.models import Review
+from instruction.models_queue import QueueLabel
 from instruction.queue_cache import (
     cached_choices,
     cached_counters,
     cached_search,
     counters_key,
+    labels_version,
     mine_key,
 )
+from instruction.shaping import labels_text, parse_labels
 from organisations.models import Organisation
 from schemes.models import Scheme
 from schemes.templatetags.aides import euros
 from territories.models import Department
 
 PAGE_SIZE = 50
-CHOICE_FILTERS = ("scheme", "department", "agent")  # their option lists depend on the scope only
+CHOICE_FILTERS = ("scheme", "department", "agent", "label")  # option lists: the scope's
 STATE_LABELS = dict(S.choices)
 
 # The amount shown and filtered: the award once decided, else the engine's estimate at submission.
@@ -144,7 +147,31 @@ ROW_FIELDS = {
     "agent_last_name": F("review__agent__last_name"),
     "overdue_since": F("review__overdue_since"),
     "overdue_reason": F("review__overdue_reason"),
+    "labels_text": labels_text(),
 }
+# Read for the engine's columns only (criteria failing, de minimis headroom).
+ENGINE_FIELDS = {
+    "checks": F("result__checks"),
+    "rules": KT("result__rules"),
+    "kind": F("organisation__kind"),
+}
+
+# The columns an agent may show, in their order on the page (the number is always shown).
+COLUMNS = {
+    "organisation": "Organisation",
+    "scheme": "Dispositif",
+    "state": "État",
+    "submitted_at": "Déposé le",
+    "amount": "Montant",
+    "agent": "Instructeur",
+    "department": "Département",
+    "overdue": "En retard depuis",
+    "labels": "Étiquettes",
+    "failing": "Critères non remplis (moteur)",
+    "de_minimis": "Marge sous le plafond de minimis",
+}
+DEFAULT_COLUMNS = [key for key in COLUMNS if key not in ("failing", "de_minimis")]
+ENGINE_COLUMNS = {"failing", "de_minimis"}
 
 
 def strip_accents(text: str) -> str:
@@ -282,6 +309,12 @@ class QueueFilter(django_filters.FilterSet):
     amount_max = FrenchNumberFilter(
         label="Montant maximum (€)", field_name="amount", lookup_expr="lte", min_value=0
     )
+    label = django_filters.ModelChoiceFilter(
+        label="Étiquette",
+        field_name="labels__label",
+        queryset=QueueLabel.objects.none(),
+        empty_label="Toutes",
+    )
     overdue = django_filters.ChoiceFilter(
         label="Retard",
         choices=[("yes", "En retard"), ("no", "Sans retard")],
@@ -299,8 +332,10 @@ class QueueFilter(django_filters.FilterSet):
         self.form.fields["scheme"].empty_label = "Tous"
         self.form.fields["department"].queryset = scope.departments()
         self.form.fields["agent"].queryset = scope.agents()
+        self.form.fields["label"].queryset = scope.labels()
         # The lists shown come from the cache; the querysets stay to validate a chosen value.
-        for name, choices in cached_choices(scope.key, lambda: self._choices()).items():
+        key = f"{scope.key}:{labels_version()}"
+        for name, choices in cached_choices(key, lambda: self._choices()).items():
             self.form.fields[name].widget.choices = choices
         for name in ("filed_from", "filed_to"):
             self.form.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -385,6 +420,10 @@ class Scope:
             departments if self.is_admin else departments.filter(region_id__in=self._region_ids())
         )
 
+    def labels(self) -> QuerySet:
+        labels = QueueLabel.objects.order_by("name", "region_id")
+        return labels if self.is_admin else labels.filter(region_id__in=self._region_ids())
+
     def agents(self) -> QuerySet:
         lookups = {"role_assignments__role": Role.AGENT}
         if not self.is_admin:
@@ -455,8 +494,10 @@ def queue_counters(*, scope: Scope, filtered: QuerySet, params) -> dict[str, int
     return {code: counts[code] for code in TAB_CODES}
 
 
-def queue_rows(queryset: QuerySet) -> QuerySet:
+def queue_rows(queryset: QuerySet, *, engine: bool = False) -> QuerySet:
     """The rows of the list as dictionaries, with only the columns shown."""
+    if engine:
+        return queryset.values(*ROW_COLUMNS, "filed_on", **ROW_FIELDS, **ENGINE_FIELDS)
     return queryset.values(*ROW_COLUMNS, **ROW_FIELDS)
 
 
@@ -464,7 +505,54 @@ def decorate(row: dict) -> dict:
     row["state_label"] = STATE_LABELS.get(row["state"], row["state"])
     first, last = row.get("agent_first_name") or "", row.get("agent_last_name") or ""
     row["agent_name"] = f"{first} {last}".strip()
+    row["labels"] = parse_labels(row.get("labels_text"))
+    row["label_names"] = ", ".join(label["name"] for label in row["labels"])
     return row
+
+
+def failing_criteria(checks) -> list[str]:
+    """The criteria the engine found unmet at submission (its checklist, `passed` False)."""
+    if not isinstance(checks, list):
+        return []
+    return [c.get("label", c.get("code", "")) for c in checks if c.get("passed") is False]
+
+
+def add_engine_columns(rows: list[dict]) -> None:
+    """Criteria failing and de minimis headroom for a page of rows: two queries at most (the
+    rule versions' stamp, the de minimis aids declared in the page's dossiers)."""
+    from applications.models import DeMinimisAid
+    from schemes.core.history import de_minimis_headroom
+    from schemes.selectors import rule_versions
+
+    versions = {v.ident: v for v in rule_versions()}
+    aids: dict[int, list] = {}
+    declared = DeMinimisAid.objects.filter(dossier_id__in=[row["pk"] for row in rows])
+    for dossier_id, granted_on, amount in declared.values_list(
+        "dossier_id", "granted_on", "amount"
+    ):
+        aids.setdefault(dossier_id, []).append((granted_on, amount))
+    for row in rows:
+        row["failing"] = failing_criteria(row.get("checks"))
+        filed_on = row.get("filed_on") or (
+            timezone.localdate(row["submitted_at"]) if row["submitted_at"] else None
+        )
+        headroom = None
+        if filed_on is not None and row["amount"] is not None:
+            headroom = de_minimis_headroom(
+                versions.get(row.get("rules")),
+                kind=row.get("kind") or "",
+                filed_on=filed_on,
+                aids=aids.get(row["pk"], []),
+                award=row["amount"],
+            )
+        row["de_minimis"] = headroom
+        row["de_minimis_exceeded"] = headroom is not None and headroom < 0
+        if headroom is None:
+            row["de_minimis_text"] = "non concerné"
+        elif headroom < 0:
+            row["de_minimis_text"] = f"plafond dépassé de {euros(-headroom)}"
+        else:
+            row["de_minimis_text"] = euros(headroom)
 
 
 def decorate_for_page(row: dict) -> dict:
@@ -479,7 +567,9 @@ def decorate_for_page(row: dict) -> dict:
     return row
 
 
-def queue_page(*, scope: Scope, params, page_size: int = PAGE_SIZE) -> tuple[QueueResult, Page]:
+def queue_page(
+    *, scope: Scope, params, page_size: int = PAGE_SIZE, columns=DEFAULT_COLUMNS
+) -> tuple[QueueResult, Page]:
     """The queue for one request: counters (one query, cached) and one page of rows.
 
     The page is read in two steps: the numbers of the page's dossiers first, sorted and cut on the
@@ -493,8 +583,12 @@ def queue_page(*, scope: Scope, params, page_size: int = PAGE_SIZE) -> tuple[Que
     paginator.count = result.counters[result.tab]  # spares a COUNT(*): the counter is the count
     page = paginator.get_page(params.get("page"))
     pks = list(page.object_list)
-    rows = {row["pk"]: row for row in queue_rows(scope.dossiers().filter(pk__in=pks).order_by())}
+    engine = bool(ENGINE_COLUMNS & set(columns))
+    found = queue_rows(scope.dossiers().filter(pk__in=pks).order_by(), engine=engine)
+    rows = {row["pk"]: row for row in found}
     page.object_list = [decorate_for_page(rows[pk]) for pk in pks if pk in rows]
+    if engine and page.object_list:
+        add_engine_columns(page.object_list)
     return result, page
 
 
@@ -510,6 +604,7 @@ EXPORT_COLUMNS = [
     ("agent_name", "Instructeur"),
     ("overdue_since", "En retard depuis"),
     ("overdue_reason", "Motif du retard"),
+    ("label_names", "Étiquettes"),
 ]
 
 
@@ -523,6 +618,8 @@ def export_rows(queryset: QuerySet, *, chunk_size: int = 2000):
 
 
 __all__ = [
+    "COLUMNS",
+    "DEFAULT_COLUMNS",
     "EXPORT_COLUMNS",
     "PAGE_SIZE",
     "QueueFilter",

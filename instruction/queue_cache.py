@@ -109,3 +109,44 @@ def cached_search(what: str, compute: Callable[[], list[int]]) -> list[int]:
 def cached_choices(scope_key: str, compute: Callable[[], dict]) -> dict:
     """The option lists of the queue's filters (schemes, départements, agents) of a scope."""
     return cache.get_or_set(f"instruction:queue-choices:{scope_key}", compute, CHOICES_TTL)
+
+
+# --- What each agent shapes: labels, saved filters, columns ------------------------------------
+
+LABELS_VERSION_KEY = "instruction:queue-labels-version"
+FILTERS_VERSION_KEY = "instruction:queue-filters-version"
+SHAPING_TTL = 300  # seconds
+
+
+def _version(key: str) -> int:
+    return cache.get_or_set(key, lambda: secrets.randbits(40), timeout=None)
+
+
+def _bump_key(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.delete(key)
+
+
+def labels_version() -> int:
+    return _version(LABELS_VERSION_KEY)
+
+
+def labels_changed() -> None:
+    """A label created, renamed or deleted: the filter's option lists are read again."""
+    _bump_key(LABELS_VERSION_KEY)
+    transaction.on_commit(lambda: _bump_key(LABELS_VERSION_KEY))
+
+
+def saved_filters_changed() -> None:
+    _bump_key(FILTERS_VERSION_KEY)
+    transaction.on_commit(lambda: _bump_key(FILTERS_VERSION_KEY))
+
+
+def saved_filters_key(user_id: int) -> str:
+    return f"instruction:queue-saved-filters:{_version(FILTERS_VERSION_KEY)}:{user_id}"
+
+
+def columns_key(user_id: int) -> str:
+    return f"instruction:queue-columns:{user_id}"

@@ -7,6 +7,7 @@ from instruction import (
     views_documents,
     views_files,
     views_queue,
+    views_shaping,
 )
 
 app_name = "instruction"
@@ -15,6 +16,12 @@ urlpatterns = [
     path("", views_queue.queue, name="queue"),
     path("export/", views_queue.export, name="export"),
     path("attribuer/", views_commission.bulk_assign, name="bulk_assign"),
+    path("etiqueter/", views_shaping.bulk_label, name="bulk_label"),
+    path("colonnes/", views_shaping.columns, name="columns"),
+    path("filtres/", views_shaping.filter_save, name="filter_save"),
+    path("filtres/<int:pk>/supprimer/", views_shaping.filter_delete, name="filter_delete"),
+    path("etiquettes/", views_shaping.labels, name="labels"),
+    path("etiquettes/<int:pk>/supprimer/", views_shaping.label_remove, name="label_delete"),
     path("dossiers/<int:pk>/", views.dossier_review, name="dossier"),
     path("dossiers/<int:pk>/action/<slug:action>/", views.dossier_action, name="action"),
     path("dossiers/<int:pk>/pieces/<int:attachment_id>/", views.attachment_open, name="attachment"),

@@ -10,13 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.enums import Role
-from accounts.params import parse_int
+from accounts.params import ids_or_400, parse_int
 from applications.attachments import document_choices
 from applications.enums import DossierState as S
 from applications.receipt import demo_rules
 from applications.workflow import TRANSITIONS, TransitionError
 from common.files import private_file_response
-from instruction import answers, forms, review, services
+from instruction import answers, forms, review, services, shaping
 from instruction.actions import AGENT_TRANSITIONS, agent_actions, run_agent_transition
 from instruction.enums import RetentionStatus
 from instruction.selectors import get_dossier_for_agent
@@ -32,6 +32,7 @@ ANCHORS = {
     "region_share": "#t-depenses",
     "note": "#t-notes",
     "message": "#t-echanges",
+    "labels": "#t-etiquettes",
 }
 
 
@@ -167,6 +168,7 @@ def review_context(dossier, **extra) -> dict:
         "voted_in_commission": dossier.scheme.code in services.commission_schemes(),
         "actions": agent_actions(dossier),
         "region_share_applies": review.region_share_applies(dossier),
+        "label_panel": shaping.label_panel(dossier),
         **extra,
     }
 
@@ -300,6 +302,13 @@ def _run(request, dossier, action: str):
         if getattr(sent, "already_sent", False):
             return "Ce message est déjà envoyé au demandeur : il n'est pas renvoyé."
         return "Le message est envoyé au demandeur."
+    if action == "labels":
+        chosen = set(ids_or_400(post.getlist("labels")))
+        region_labels = shaping.QueueLabel.objects.filter(region_id=dossier.scheme.region_id)
+        changed = shaping.dossier_labels_set(
+            user=user, dossier=dossier, labels=[lb for lb in region_labels if lb.pk in chosen]
+        )
+        return "Les étiquettes du dossier sont mises à jour." if changed else "Aucun changement."
     raise Http404("Action inconnue.")
 
 

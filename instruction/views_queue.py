@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.enums import Role
 from instruction.queue import (
+    COLUMNS,
+    DEFAULT_COLUMNS,
     EXPORT_COLUMNS,
     SORTS,
     TABS,
@@ -23,6 +25,7 @@ from instruction.queue import (
     queue_page,
 )
 from instruction.selectors import colleagues
+from instruction.shaping import cached_saved_filters, clean_query, queue_columns_of
 from schemes.core.fmt import cents
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,18 +42,24 @@ def _scope_for(user) -> Scope:
 @require_GET
 def queue(request):
     scope = _scope_for(request.user)
-    result, page = queue_page(scope=scope, params=request.GET)
+    chosen = queue_columns_of(request.user, default=DEFAULT_COLUMNS)
+    result, page = queue_page(scope=scope, params=request.GET, columns=chosen)
     sort_columns = [
         {
             "key": key,
-            "label": label,
+            "label": SORTS[key][0] if key in SORTS else COLUMNS[key],
+            "sortable": key in SORTS,
             "active": key == result.sort,
             "descending": key == result.sort and result.descending,
             # A click on the active column reverses it; on another column, sorts ascending.
             "next": f"-{key}" if key == result.sort and not result.descending else key,
         }
-        for key, (label, _) in SORTS.items()
+        for key in ["number", *chosen]
     ]
+    filters = cached_saved_filters(request.user)
+    query = clean_query(request.GET.urlencode())
+    for saved in filters:
+        saved["current"] = saved["query"] == query
     tabs = [
         {"code": tab.code, "label": tab.label, "count": result.counters[tab.code]} for tab in TABS
     ]
@@ -68,6 +77,12 @@ def queue(request):
             "page_obj": page,
             "region": scope.region,
             "colleagues": colleagues(request.user),
+            "column_choices": [
+                {"key": key, "label": label, "shown": key in chosen}
+                for key, label in COLUMNS.items()
+            ],
+            "saved_filters": filters,
+            "label_choices": result.filterset.form.fields["label"].widget.choices,
         },
     )
 

@@ -4,6 +4,7 @@ for at most three years; and the de minimis ceiling."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -245,8 +246,8 @@ def check_de_minimis(s: Situation, v: RuleVersion, t: Trace, award: Decimal) -> 
         )
     else:
         period = f"les trois ans du {fr_date(start)} au {fr_date(s.filed_on)}"
-    previous = sum(
-        (a.amount for a in s.history.de_minimis if start <= a.granted_on <= s.filed_on), ZERO
+    previous = _de_minimis_received(
+        ((a.granted_on, a.amount) for a in s.history.de_minimis), start, s.filed_on
     )
     total = previous + award
     ceiling = regime["ceiling"]
@@ -273,3 +274,32 @@ def check_de_minimis(s: Situation, v: RuleVersion, t: Trace, award: Decimal) -> 
     )
     c.passed(found)
     return True
+
+
+def _de_minimis_received(aids, start: date, end: date) -> Decimal:
+    """The de minimis aids (granted_on, amount) received in the window, both days included."""
+    return sum((amount for granted_on, amount in aids if start <= granted_on <= end), ZERO)
+
+
+def de_minimis_headroom(
+    v: RuleVersion | None,
+    *,
+    kind: str,
+    filed_on: date,
+    aids: Sequence[tuple[date, Decimal]],
+    award: Decimal,
+) -> Decimal | None:
+    """What stays under the de minimis ceiling once `award` is granted (negative: exceeded),
+    counted as `check_de_minimis` counts it: the regime in force on the filing date, the aids
+    declared in its window (1407/2013 and 2023/2831, article 3, paragraphs 2 and 7; the
+    version's `de_minimis` and `de_minimis_regimes` parameters).
+
+    None where the ceiling does not apply: no rules, an aid not granted under de minimis, an
+    applicant that is not a company (nor an association), no regime in force."""
+    if v is None or not v.value("de_minimis") or kind not in ("company", "association"):
+        return None
+    window = de_minimis_window(v.value("de_minimis_regimes", []), filed_on)
+    if window is None:
+        return None
+    regime, start, _end = window
+    return regime["ceiling"] - _de_minimis_received(aids, start, filed_on) - award

@@ -451,7 +451,7 @@ def test_csv_export_has_french_headers_and_formats(client, agent_hdf, hdf_queue)
     lines = export(client, tab="decided", sort="number")
     assert lines[0] == [
         "Numéro", "Organisation", "SIRET", "Département", "Dispositif", "État", "Déposé le",
-        "Montant (€)", "Instructeur", "En retard depuis", "Motif du retard",
+        "Montant (€)", "Instructeur", "En retard depuis", "Motif du retard", "Étiquettes",
     ]  # fmt: skip
     accepted = next(line for line in lines if line[0] == hdf_queue["accepted"].number)
     assert accepted[5] == "Aide attribuée"

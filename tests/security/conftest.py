@@ -26,7 +26,7 @@ from instruction import review
 from instruction import services as instruction_services
 from instruction.commission import session_create
 from instruction.documents import ensure_document
-from instruction.models import Message
+from instruction.models import DossierLabel, Message, QueueLabel, SavedFilter
 from organisations.models import Invitation
 from payments import batches
 from payments import services as payment_services
@@ -71,6 +71,8 @@ class Side:
     message: object = None
     change: object = None
     invitation: object = None
+    label: object = None  # a queue label of the side's region
+    saved_filter: object = None  # a saved queue filter of the side's agent, shared
 
 
 @dataclass
@@ -185,6 +187,11 @@ def _side(code: str, draft_code: str, region_code: str, agent, finance, member) 
         email=f"invite-{code.lower()}@exemple.fr",
         token=secrets.token_urlsafe(32),
         invited_by=member,
+    )
+    side.label = QueueLabel.objects.create(region=region, name=f"À relancer {code}")
+    DossierLabel.objects.create(dossier=dossier, label=side.label, added_by=agent)
+    side.saved_filter = SavedFilter.objects.create(
+        owner=agent, region=region, name=f"Mes retards {code}", query="overdue=yes", shared=True
     )
     return side
 

@@ -28,7 +28,13 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from accounts.models import TwoFactorEnrolment
 from applications.models import Attachment, Dossier
-from instruction.models import CommissionSession
+from instruction.models import (
+    CommissionSession,
+    DossierLabel,
+    QueueLabel,
+    QueuePreference,
+    SavedFilter,
+)
 from organisations.models import Invitation
 from payments.models import PaymentBatch, PaymentRequest, ProviderChange, RecoveryOrder
 from schemes.models import BudgetEnvelope
@@ -325,6 +331,31 @@ MATRIX: dict[str, Entry] = {
         AGENT_LIST,
         post_only=True,
         state=lambda w, s: Dossier.objects.filter(review__agent__isnull=False).count(),
+    ),
+    "instruction:bulk_label": Entry(
+        AGENT_LIST, post_only=True, state=lambda w, s: DossierLabel.objects.count()
+    ),
+    "instruction:columns": Entry(
+        AGENT_LIST, post_only=True, state=lambda w, s: QueuePreference.objects.count()
+    ),
+    "instruction:filter_save": Entry(
+        AGENT_LIST, post_only=True, state=lambda w, s: SavedFilter.objects.count()
+    ),
+    # Only its author deletes a saved filter (a shared one included): 404 for anyone else.
+    "instruction:filter_delete": Entry(
+        {**AGENT, "admin": NOT_FOUND},
+        lambda w, s: {"pk": s.saved_filter.pk},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: SavedFilter.objects.filter(pk=s.saved_filter.pk).exists(),
+    ),
+    "instruction:labels": Entry(AGENT_LIST),
+    "instruction:label_delete": Entry(
+        AGENT,
+        lambda w, s: {"pk": s.label.pk},
+        BOTH,
+        post_only=True,
+        state=lambda w, s: QueueLabel.objects.filter(pk=s.label.pk).exists(),
     ),
     "instruction:dossier": Entry(AGENT, dossier, BOTH),
     "instruction:action": Entry(

@@ -241,7 +241,14 @@ class Reminder(models.Model):
         ]
 
 
-# The queue each agent shapes (labels, saved filters, columns): see the module.
+# The queue each agent shapes (labels, saved filters, columns) and its batch operations.
+from instruction.models_batch import (  # noqa: E402,F401
+    BatchAction,
+    BatchItem,
+    BatchJob,
+    BatchState,
+    ItemOutcome,
+)
 from instruction.models_queue import (  # noqa: E402,F401
     DossierLabel,
     LabelColour,

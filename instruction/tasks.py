@@ -128,3 +128,11 @@ def generate_document(self, dossier_id: int, kind: str) -> str | None:
         return None
     send_document_email(dossier, document)
     return document.reference
+
+
+@shared_task(acks_late=True)
+def run_batch(job_id: int) -> int:
+    """A batch operation of the queue (instruction.batch): every pending dossier, in order."""
+    from instruction.batch import batch_run
+
+    return batch_run(job_id=job_id)

@@ -3,6 +3,7 @@ from django.urls import path
 from instruction import (
     views,
     views_applicant,
+    views_batch,
     views_commission,
     views_documents,
     views_files,
@@ -17,6 +18,10 @@ urlpatterns = [
     path("export/", views_queue.export, name="export"),
     path("attribuer/", views_commission.bulk_assign, name="bulk_assign"),
     path("etiqueter/", views_shaping.bulk_label, name="bulk_label"),
+    path("lots/", views_batch.jobs, name="batches"),
+    path("lots/preparer/", views_batch.prepare, name="batch_prepare"),
+    path("lots/lancer/", views_batch.start, name="batch_start"),
+    path("lots/<int:pk>/", views_batch.job, name="batch"),
     path("colonnes/", views_shaping.columns, name="columns"),
     path("filtres/", views_shaping.filter_save, name="filter_save"),
     path("filtres/<int:pk>/supprimer/", views_shaping.filter_delete, name="filter_delete"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.enums import Role
+from instruction.models_batch import BatchAction
 from instruction.queue import (
     COLUMNS,
     DEFAULT_COLUMNS,
@@ -83,6 +84,7 @@ def queue(request):
             ],
             "saved_filters": filters,
             "label_choices": result.filterset.form.fields["label"].widget.choices,
+            "batch_actions": BatchAction.choices,
         },
     )
 

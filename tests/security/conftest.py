@@ -26,7 +26,14 @@ from instruction import review
 from instruction import services as instruction_services
 from instruction.commission import session_create
 from instruction.documents import ensure_document
-from instruction.models import DossierLabel, Message, QueueLabel, SavedFilter
+from instruction.models import (
+    BatchItem,
+    BatchJob,
+    DossierLabel,
+    Message,
+    QueueLabel,
+    SavedFilter,
+)
 from organisations.models import Invitation
 from payments import batches
 from payments import services as payment_services
@@ -73,6 +80,7 @@ class Side:
     invitation: object = None
     label: object = None  # a queue label of the side's region
     saved_filter: object = None  # a saved queue filter of the side's agent, shared
+    job: object = None  # a batch operation launched by the side's agent
 
 
 @dataclass
@@ -193,6 +201,10 @@ def _side(code: str, draft_code: str, region_code: str, agent, finance, member) 
     side.saved_filter = SavedFilter.objects.create(
         owner=agent, region=region, name=f"Mes retards {code}", query="overdue=yes", shared=True
     )
+    side.job = BatchJob.objects.create(
+        action="message", params={"body": "Bonjour"}, token=f"authz-{code}", created_by=agent
+    )
+    BatchItem.objects.create(job=side.job, dossier=dossier, position=0)
     return side
 
 

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 from accounts.models import TwoFactorEnrolment
 from applications.models import Attachment, Dossier
 from instruction.models import (
+    BatchJob,
     CommissionSession,
     DossierLabel,
     QueueLabel,
@@ -350,6 +351,15 @@ MATRIX: dict[str, Entry] = {
         state=lambda w, s: SavedFilter.objects.filter(pk=s.saved_filter.pk).exists(),
     ),
     "instruction:labels": Entry(AGENT_LIST),
+    "instruction:batches": Entry(AGENT_LIST),
+    "instruction:batch_prepare": Entry(
+        AGENT_LIST, post_only=True, state=lambda w, s: BatchJob.objects.count()
+    ),
+    "instruction:batch_start": Entry(
+        AGENT_LIST, post_only=True, state=lambda w, s: BatchJob.objects.count()
+    ),
+    # A batch's results: the agent who launched it (and administrators); 404 for anyone else.
+    "instruction:batch": Entry(AGENT, lambda w, s: {"pk": s.job.pk}, BOTH),
     "instruction:label_delete": Entry(
         AGENT,
         lambda w, s: {"pk": s.label.pk},

@@ -23,6 +23,7 @@ from applications.workflow import TransitionError
 from audit.services import audit_record
 from organisations.conflicts import Action, check_conflict
 from payments.enums import BatchState, RequestState
+from payments.finance_numbers import PROFILE_COLUMNS, profile_cells, region_has_profile
 from payments.models import Payment, PaymentBatch
 from payments.services import mark_payment_paid
 from payments.workflow import BATCH_WORKFLOW
@@ -155,6 +156,8 @@ def batch_rows(batch: PaymentBatch) -> list[list]:
         .annotate(award_reference=Subquery(award_reference))
         .order_by("dossier__number", "pk")
     )
+    payments = list(payments)
+    profile = profile_cells(payments) if region_has_profile(batch.region_id) else None
     rows = []
     for payment in payments:
         organisation, dossier = payment.dossier.organisation, payment.dossier
@@ -174,16 +177,22 @@ def batch_rows(batch: PaymentBatch) -> list[list]:
                 payment.award_reference or "",
                 payment.get_kind_display(),
                 dossier.number,
+                *(profile[payment.pk] if profile is not None else []),
             ]
         )
     return rows
 
 
-def render_csv(rows: list[list]) -> bytes:
+def export_columns(batch: PaymentBatch) -> list[str]:
+    """The export's header: with the region's export profile, the imputation, tiers and EJ."""
+    return [*COLUMNS, *PROFILE_COLUMNS] if region_has_profile(batch.region_id) else COLUMNS
+
+
+def render_csv(rows: list[list], columns: list[str] = COLUMNS) -> bytes:
     """`;`-separated, UTF-8 with BOM (Excel), decimal comma, no thousands separator."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         cells = list(row)
         cells[AMOUNT_INDEX] = f"{Decimal(cells[AMOUNT_INDEX]):.2f}".replace(".", ",")
@@ -191,14 +200,14 @@ def render_csv(rows: list[list]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def render_xlsx(rows: list[list], *, title: str) -> bytes:
+def render_xlsx(rows: list[list], *, title: str, columns: list[str] = COLUMNS) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Paiements"
-    sheet.append(COLUMNS)
+    sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
@@ -250,7 +259,9 @@ def batch_export(*, user, batch: PaymentBatch, fingerprint: str | None = None) -
                 raise ValidationError("Un lot vide ne peut pas être exporté.")
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
             base = f"lot-{batch.region.code.lower()}-{batch.pk}-{stamp}"
-            csv_bytes, xlsx_bytes = render_csv(rows), render_xlsx(rows, title=batch.label)
+            columns = export_columns(batch)
+            csv_bytes = render_csv(rows, columns)
+            xlsx_bytes = render_xlsx(rows, title=batch.label, columns=columns)
             batch.csv_file.save(f"{base}.csv", ContentFile(csv_bytes), save=False)
             written.append(batch.csv_file)
             batch.xlsx_file.save(f"{base}.xlsx", ContentFile(xlsx_bytes), save=False)

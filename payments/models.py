@@ -270,3 +270,11 @@ class ProviderChangeTransitionLog(TransitionLog):
     class Meta(TransitionLog.Meta):
         verbose_name = "changement d'état d'un changement de prestataire"
         verbose_name_plural = "changements d'état des changements de prestataire"
+
+
+# The finance software's numbers (imputation, tiers, EJ, mandates): see the module.
+from payments.models_finance import (  # noqa: E402,F401
+    BudgetImputation,
+    FinanceNumbers,
+    PaymentMandate,
+)

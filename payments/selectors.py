@@ -13,6 +13,7 @@ from instruction.permissions import agent_scope_q
 from payments import batches, services
 from payments.enums import BatchState, ChangeState, RequestState
 from payments.models import Invoice, PaymentBatch, PaymentRequest, RecoveryOrder
+from payments.models_finance import FinanceNumbers
 from schemes.models import Scheme
 
 # Who sees the budget envelopes of their regions' schemes.
@@ -133,4 +134,12 @@ def dossier_payment_overview(*, dossier, today: date | None = None) -> dict:
         "proofs_deadline": deadline,
         "deadline_passed": bool(deadline and (today or timezone.localdate()) > deadline),
         "payable": awarded and dossier.state in PAYABLE_STATES,
+        # The legal commitment (EJ) in the finance software, once finance recorded it.
+        "commitment_number": (
+            FinanceNumbers.objects.filter(dossier=dossier)
+            .values_list("commitment_number", flat=True)
+            .first()
+            if awarded
+            else None
+        ),
     }

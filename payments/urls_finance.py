@@ -3,6 +3,7 @@
 from django.urls import path
 
 from payments import views_finance as views
+from payments import views_finance_numbers
 
 finance_urlpatterns = [
     path("finance/", views.finance_queue, name="finance_queue"),
@@ -19,6 +20,13 @@ finance_urlpatterns = [
     ),
     path("finance/lots/<int:pk>/fichier/<str:fmt>/", views.batch_file, name="batch_file"),
     path("finance/lots/<int:pk>/paye/", views.batch_paid, name="batch_paid"),
+    path("finance/lots/<int:pk>/retour/", views_finance_numbers.batch_return, name="batch_return"),
+    path("finance/profil-export/", views_finance_numbers.profile, name="finance_profile"),
+    path(
+        "finance/dossiers/<int:pk>/numeros/",
+        views_finance_numbers.numbers,
+        name="finance_numbers",
+    ),
     path("finance/titres-de-recette/", views.recoveries, name="recoveries"),
     path(
         "finance/titres-de-recette/<int:pk>/recu/",

@@ -237,9 +237,9 @@ def _batch_in_scope(user, pk: int) -> PaymentBatch:
 @require_GET
 def batch_detail(request, pk: int):
     batch = _batch_in_scope(request.user, pk)
-    payments = batch.payments.select_related("dossier__organisation", "dossier__scheme").order_by(
-        "dossier__number"
-    )
+    payments = batch.payments.select_related(
+        "dossier__organisation", "dossier__scheme", "dossier__finance_numbers", "mandate"
+    ).order_by("dossier__number")
     totals = payments.aggregate(count=Count("pk"), total=Sum("amount"))
     return render(
         request,

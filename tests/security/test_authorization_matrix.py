@@ -485,6 +485,15 @@ MATRIX: dict[str, Entry] = {
         post_only=True,
         state=batch_state,
     ),
+    "payments:batch_return": Entry(
+        FINANCE_OBJECT,
+        lambda w, s: {"pk": s.batch.pk},
+        BOTH,
+        post_only=True,
+        state=batch_state,
+    ),
+    "payments:finance_profile": Entry(FINANCE_LIST),
+    "payments:finance_numbers": Entry(FINANCE_OBJECT, dossier, BOTH),
     "payments:recoveries": Entry(FINANCE_LIST),
     "payments:recovery_received": Entry(
         FINANCE_OBJECT,

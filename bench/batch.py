@@ -184,7 +184,7 @@ def child(n: int, accept: int) -> None:
     )
     job = BatchJob.objects.get(pk=job.pk)
     done = job.items.filter(outcome="done").count()
-    print(f"   job {job.pk}: {job.state}, {job.processed}/{job.total} processed, {done} done")
+    print(f"   job {job.pk}: {job.status}, {job.processed}/{job.total} processed, {done} done")
     chosen = ids[:accept]
     job = timed(
         f"batch award of {len(chosen)}, decisions generated",
@@ -196,7 +196,9 @@ def child(n: int, accept: int) -> None:
     job = BatchJob.objects.get(pk=job.pk)
     acts = job.items.exclude(act_reference="").count()
     failed = list(job.items.exclude(outcome="done").values_list("message", flat=True)[:3])
-    print(f"   job {job.pk}: {job.state}, {acts} decisions generated; not done: {failed or 'none'}")
+    print(
+        f"   job {job.pk}: {job.status}, {acts} decisions generated; not done: {failed or 'none'}"
+    )
 
 
 def main() -> None:

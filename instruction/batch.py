@@ -23,7 +23,8 @@ from applications.models import Dossier, DossierDocument
 from applications.workflow import TRANSITIONS, TransitionError
 from audit.services import audit_record
 from instruction import review, services, shaping
-from instruction.models_batch import BatchAction, BatchItem, BatchJob, BatchState, ItemOutcome
+from instruction.models import Review
+from instruction.models_batch import BatchAction, BatchItem, BatchJob, ItemOutcome, JobStatus
 from instruction.selectors import dossiers_for_agent, expenses_with_retention
 from outbox.services import enqueue
 
@@ -198,8 +199,8 @@ def batch_run(*, job_id: int) -> int:
     """Run the job's pending items in order; returns how many were processed now.
 
     Safe to run again (a worker lost mid-way, the task retried): done items are not redone."""
-    claimed = BatchJob.objects.filter(pk=job_id).exclude(state=BatchState.DONE)
-    if not claimed.update(state=BatchState.RUNNING, started_at=timezone.now()):
+    claimed = BatchJob.objects.filter(pk=job_id).exclude(status=JobStatus.DONE)
+    if not claimed.update(status=JobStatus.RUNNING, started_at=timezone.now()):
         return 0
     job = BatchJob.objects.select_related("created_by").get(pk=job_id)
     count = 0
@@ -208,7 +209,7 @@ def batch_run(*, job_id: int) -> int:
         _run_item(job, item)
         BatchJob.objects.filter(pk=job.pk).update(processed=F("processed") + 1)
         count += 1
-    BatchJob.objects.filter(pk=job.pk).update(state=BatchState.DONE, finished_at=timezone.now())
+    BatchJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=timezone.now())
     return count
 
 
@@ -253,17 +254,12 @@ def _apply(user, action: str, params: dict, dossier: Dossier) -> tuple[Decimal |
             .prefetch_related(expenses_with_retention(), "de_minimis_aids")
             .get(pk=dossier.pk)
         )
-        award = _engine_award(dossier)
-        if award is None:
-            raise ValidationError("Le moteur ne peut pas calculer l'aide de ce dossier.")
+        # The service computes the award with the rules engine, as the single proposal does.
         services.dossier_propose(
-            user=user,
-            dossier=dossier,
-            favourable=params["favourable"],
-            comment=params["comment"],
-            award=award,
+            user=user, dossier=dossier, favourable=params["favourable"], comment=params["comment"]
         )
-        return (award if params["favourable"] else Decimal("0")), "Proposition enregistrée."
+        award = Review.objects.filter(dossier=dossier).values_list("proposed_award", flat=True)
+        return award.first(), "Proposition enregistrée."
     if action == BatchAction.ACCEPT:
         dossier = services.dossier_accept(user=user, dossier=dossier)
         return dossier.awarded_amount, "Aide attribuée."

@@ -246,8 +246,8 @@ from instruction.models_batch import (  # noqa: E402,F401
     BatchAction,
     BatchItem,
     BatchJob,
-    BatchState,
     ItemOutcome,
+    JobStatus,
 )
 from instruction.models_queue import (  # noqa: E402,F401
     DossierLabel,

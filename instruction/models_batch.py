@@ -13,7 +13,7 @@ class BatchAction(models.TextChoices):
     LABEL = "label", "Poser une étiquette"
 
 
-class BatchState(models.TextChoices):
+class JobStatus(models.TextChoices):
     PENDING = "pending", "En attente"
     RUNNING = "running", "En cours"
     DONE = "done", "Terminé"
@@ -34,8 +34,8 @@ class BatchJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="batch_jobs"
     )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
-    state = models.CharField(
-        "état", max_length=10, choices=BatchState.choices, default=BatchState.PENDING
+    status = models.CharField(
+        "avancement", max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
     )
     total = models.PositiveIntegerField("dossiers", default=0)
     processed = models.PositiveIntegerField("traités", default=0)

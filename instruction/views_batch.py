@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.enums import Role
 from accounts.params import ids_or_400
 from instruction import batch
-from instruction.models_batch import BatchAction, BatchState, ItemOutcome
+from instruction.models_batch import BatchAction, ItemOutcome, JobStatus
 from instruction.queue import Scope, queue_list
 from instruction.shaping import labels_for
 
@@ -106,7 +106,7 @@ def job(request, pk: int):
         "job": found,
         "items": items,
         "summary": batch.job_summary(found),
-        "running": found.state != BatchState.DONE,
+        "running": found.status != JobStatus.DONE,
         "Outcome": ItemOutcome,
     }
     return render(request, "instruction/batch_job.html", context)

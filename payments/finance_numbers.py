@@ -32,6 +32,7 @@ from payments.enums import BatchState, PaymentKind
 from payments.models import Payment, PaymentBatch
 from payments.models_finance import BudgetImputation, FinanceNumbers, PaymentMandate
 from payments.services import mark_payment_paid
+from payments.workflow import BATCH_WORKFLOW
 
 PROFILE_COLUMNS = [
     "Chapitre",
@@ -287,10 +288,13 @@ def batch_import_return(*, user, batch: PaymentBatch, content: bytes) -> Payment
         if errors:
             raise ValidationError(errors)
         last = max(line.paid_on for line in lines)
-        if not PaymentBatch.objects.filter(pk=batch.pk, state=BatchState.EXPORTED).update(
-            state=BatchState.PAID, paid_on=last
-        ):
-            raise TransitionError("Ce lot a été marqué payé entre-temps.")
+        BATCH_WORKFLOW.apply(
+            batch,
+            "mark_paid",
+            actor=user,
+            fields={"paid_on": last},
+            data={"paid_on": last.isoformat(), "return_sha256": return_sha256},
+        )
         for line in lines:
             PaymentMandate.objects.create(
                 payment=line.payment,

@@ -79,7 +79,7 @@ def test_batch_proposal_previews_the_engines_award_then_proposes_each(
     )
     job = BatchJob.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/lots/{job.pk}/")
-    assert (job.state, job.total, job.processed) == ("done", 3, 3)
+    assert (job.status, job.total, job.processed) == ("done", 3, 3)
     outcomes = _items(job)
     assert outcomes[fresh.number][0] == "skipped"
     for dossier in ready:

@@ -84,6 +84,33 @@ def recovery_orders(user, n):
     return numbers
 
 
+def batch_jobs(user, n):
+    from instruction.models import BatchJob
+
+    start = BatchJob.objects.count()
+    return [
+        str(
+            BatchJob.objects.create(
+                action="message",
+                params={"body": "Bonjour"},
+                token=f"budget-{start + i}",
+                created_by=user,
+            )
+        )
+        for i in range(n)
+    ]
+
+
+def queue_labels(user, n):
+    from instruction.models import QueueLabel
+
+    start = QueueLabel.objects.count()
+    return [
+        QueueLabel.objects.create(region=region("PDL"), name=f"Étiquette {start + i}").name
+        for i in range(n)
+    ]
+
+
 def logins(user, n):
     start = LoginEvent.objects.filter(user_agent__startswith="Navigateur n°").count()
     return [
@@ -113,6 +140,8 @@ LIST_PAGES = {
     "payments:batches": ListPage(staff("finance", "PDL"), payment_batches, 5, (1, 3)),
     "payments:recoveries": ListPage(staff("finance", "PDL"), recovery_orders, 3, (1, 3)),
     "accounts:login_history": ListPage(UserFactory, logins, 3),
+    "instruction:batches": ListPage(staff("agent", "PDL"), batch_jobs, 5),
+    "instruction:labels": ListPage(staff("agent", "PDL"), queue_labels, 6),
     "schemes:list": ListPage(UserFactory, fixed("Chèque numérique"), 4, (1,)),
 }
 

@@ -70,9 +70,10 @@ class ReferenceForm(forms.Form):
         max_length=64,
         help_text="Elle figure en haut du document, par exemple ARR-INAC-2022-000123.",
     )
+    # No max_length: a hash copied from a PDF comes with spaces or line breaks between its groups
+    # (95 characters in pairs); clean_sha256 says what is wrong with any other input.
     sha256 = forms.CharField(
         label="Empreinte SHA-256",
-        max_length=80,
         help_text="64 caractères (chiffres et lettres de a à f), donnés avec le document.",
     )
 

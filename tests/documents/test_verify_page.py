@@ -148,3 +148,18 @@ def test_a_file_over_the_limit_is_refused_without_being_kept(client, db, monkeyp
     page = response.content.decode()
     assert "dépasse 10 Mo" in page and "resume-erreurs" in page
     assert "Document authentique" not in page and "Document non reconnu" not in page
+
+
+def test_a_hash_pasted_in_groups_is_recognised_and_a_long_one_gets_the_64_characters_message(
+    client, signed_award
+):
+    """A hash copied from a PDF often comes with spaces or line breaks between groups: it is the
+    same hash. Anything too long gets the message the help text announces (64 characters), not a
+    limit of 80 the person never read."""
+    digest = signed_award.sha256
+    pairs = " ".join(digest[i : i + 2] for i in range(0, 64, 2))  # 95 characters
+    page = by_reference(client, signed_award.reference, pairs).content.decode()
+    assert "Document authentique" in page
+    page = by_reference(client, signed_award.reference, digest * 80).content.decode()
+    assert "L&#x27;empreinte SHA-256 compte 64 caractères" in page
+    assert "au plus 80" not in page

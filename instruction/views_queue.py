@@ -1,9 +1,6 @@
 """The agents' queue page and its CSV / XLSX exports."""
 
-import csv
 import tempfile
-from datetime import date, datetime
-from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -13,11 +10,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.enums import Role
+from instruction.exports import XLSX_TYPE, csv_lines, write_xlsx
 from instruction.models_batch import BatchAction
 from instruction.queue import (
     COLUMNS,
     DEFAULT_COLUMNS,
-    EXPORT_COLUMNS,
     SORTS,
     TABS,
     Scope,
@@ -27,9 +24,6 @@ from instruction.queue import (
 )
 from instruction.selectors import colleagues
 from instruction.shaping import cached_saved_filters, clean_query, queue_columns_of
-from schemes.core.fmt import cents
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope_for(user) -> Scope:
@@ -89,63 +83,10 @@ def queue(request):
     )
 
 
-def _csv_amount(value) -> str:
-    """A number a spreadsheet sums (1234,50: decimal comma, no grouping), rounded like fr_eur."""
-    return "" if value is None else format(cents(Decimal(value)), "f").replace(".", ",")
-
-
-def _csv_value(key: str, value) -> str:
-    if value is None:
-        return ""
-    if key == "amount":
-        return _csv_amount(value)
-    if isinstance(value, date | datetime):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for a streamed csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_stream(rows):
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow([label for _, label in EXPORT_COLUMNS])
-    for row in rows:
-        yield writer.writerow([_csv_value(key, row[key]) for key, _ in EXPORT_COLUMNS])
-
-
 def _xlsx_file(rows):
-    """A write-only workbook (rows go to disk as they come) saved into a temporary file."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Dossiers")
-    header = []
-    for _, label in EXPORT_COLUMNS:
-        cell = WriteOnlyCell(sheet, value=label)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        cells = []
-        for key, _ in EXPORT_COLUMNS:
-            value = row[key]
-            cell = WriteOnlyCell(sheet, value=value)
-            if key == "amount" and value is not None:
-                cell.value = Decimal(value)
-                cell.number_format = '#,##0.00" €"'
-            elif isinstance(value, date):
-                cell.number_format = "DD/MM/YYYY"
-            cells.append(cell)
-        sheet.append(cells)
+    """The XLSX file in a temporary file (rows written as they come), ready to stream."""
     output = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(output)
+    write_xlsx(rows, output)
     output.seek(0)
     return output
 
@@ -156,8 +97,10 @@ def export(request):
     """The filtered list of the current tab, every row, in CSV (streamed) or XLSX.
 
     CSV is streamed row by row from one query. XLSX is written with openpyxl's write-only mode
-    into a temporary file, then streamed: memory stays flat even for 100 000 rows, the wait grows
-    with the rows (a few seconds at 100 000); no Celery task is needed at the Region's volumes.
+    into a temporary file, then streamed: memory stays flat, but the wait grows with the rows and
+    gunicorn's timeout (60 s) bounds it. The queue page offers export jobs instead (a Celery
+    worker writes the file, with a progress bar: reporting/exports.py); this synchronous
+    download stays for scripts and small lists.
     """
     scope = _scope_for(request.user)
     result = queue_list(scope=scope, params=request.GET)
@@ -171,6 +114,6 @@ def export(request):
             filename=f"{filename}.xlsx",
             content_type=XLSX_TYPE,
         )
-    response = StreamingHttpResponse(_csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(csv_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

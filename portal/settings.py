@@ -177,7 +177,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.tasks.purge_staged_uploads",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Export files (reporting/exports.py) deleted once EXPORT_RETENTION_HOURS have passed.
+    "purge-expired-exports": {
+        "task": "reporting.exports.purge_exports",
+        "schedule": crontab(minute=35),
+    },
 }
+
+# Exports of the queue are written by the worker (reporting/exports.py) and kept this long.
+EXPORT_RETENTION_HOURS = env_int("EXPORT_RETENTION_HOURS", 24)
 
 # One scheduler: beat keeps its schedule in Redis behind a lock (celery-redbeat). A second beat
 # (another host, `--scale beat=2`) waits for the lock and takes over within REDBEAT_LOCK_TIMEOUT

@@ -40,6 +40,7 @@ from payments import services as payment_services
 from payments.enums import PaymentKind, RequestState
 from payments.models import Invoice, PaymentRequest, ProviderChange, RecoveryOrder
 from portal.management.commands.seed_demo import Command as SeedDemo
+from reporting.models import ExportJob
 from territories.models import Region
 from tests.applications.factories import PDF_BYTES, DossierFactory, organisation_for
 from tests.factories import RoleAssignmentFactory, UserFactory
@@ -81,6 +82,7 @@ class Side:
     label: object = None  # a queue label of the side's region
     saved_filter: object = None  # a saved queue filter of the side's agent, shared
     job: object = None  # a batch operation launched by the side's agent
+    export_job: object = None  # a finished export of the queue, asked by the side's agent
 
 
 @dataclass
@@ -190,6 +192,17 @@ def _side(code: str, draft_code: str, region_code: str, agent, finance, member) 
     change.quote.save("nouveau-devis.pdf", ContentFile(PDF_BYTES), save=False)
     change.save()
     side.change = change
+    side.export_job = ExportJob.objects.create(
+        user=agent,
+        kind=ExportJob.Kind.QUEUE,
+        fmt=ExportJob.Format.CSV,
+        status=ExportJob.Status.DONE,
+        total=1,
+        done=1,
+        filename="dossiers-all.csv",
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    side.export_job.file.save("export.csv", ContentFile(f"Numéro\r\n{dossier.number}\r\n"))
     side.invitation = Invitation.objects.create(
         organisation=side.organisation,
         email=f"invite-{code.lower()}@exemple.fr",

@@ -164,6 +164,13 @@ FINANCE_OBJECT = {
     "other_finance": NOT_FOUND,
     "admin": ALLOW,
 }
+EXPORT_OWNER = {
+    "default": FORBIDDEN,
+    "anonymous": LOGIN,
+    "agent": ALLOW,
+    "other_agent": NOT_FOUND,
+    "admin": NOT_FOUND,
+}
 BOTH = ("a", "b")
 
 
@@ -545,6 +552,11 @@ MATRIX: dict[str, Entry] = {
     "reporting:statistics_csv": Entry(PUBLIC),
     "reporting:open_data": Entry(PUBLIC),
     "reporting:scdl_csv": Entry(PUBLIC, kwargs=lambda w, s: {"region": "HDF", "year": THIS_YEAR}),
+    # Export jobs of the queue: asked by agents; a job (and its file) only for the agent who
+    # asked, while still an agent (403 otherwise); anyone else's job is a 404, admins included.
+    "reporting:queue_export": Entry(AGENT_LIST, query="?format=csv"),
+    "reporting:export": Entry(EXPORT_OWNER, lambda w, s: {"job_id": s.export_job.pk}, BOTH),
+    "reporting:export_file": Entry(EXPORT_OWNER, lambda w, s: {"job_id": s.export_job.pk}, BOTH),
     # The national de minimis register: staff of the region only
     "reporting:register_csv": Entry(
         {
@@ -665,6 +677,7 @@ FILE_URLS = {
     "payments:payment_file",
     "payments:statement_pdf",
     "payments:batch_file",
+    "reporting:export_file",
 }
 EXPORT_URLS = {"instruction:export", "payments:dashboard_csv"}
 

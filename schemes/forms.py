@@ -23,6 +23,11 @@ YES_NO_FIELDS = [
 ]
 
 
+# The largest amount the rules read (schemes.core.inputs: under 10^12 €); beyond, the rules'
+# reading error would be a server error.
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
 class SimulatorForm(forms.Form):
     department = forms.ModelChoiceField(
         label="Département de l'établissement qui porte le projet",
@@ -51,11 +56,16 @@ class SimulatorForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     headcount = forms.IntegerField(
-        label="Effectif salarié (équivalent temps plein)", min_value=0, initial=0, required=False
+        label="Effectif salarié (équivalent temps plein)",
+        min_value=0,
+        max_value=999_999,
+        initial=0,
+        required=False,
     )
     turnover = FrenchDecimalField(
         label="Chiffre d'affaires du dernier exercice clos (€ HT)",
         min_value=0,
+        max_value=MAX_AMOUNT,
         decimal_places=2,
         required=False,
         error_messages={"min_value": "Le chiffre d'affaires ne peut pas être négatif."},
@@ -63,6 +73,7 @@ class SimulatorForm(forms.Form):
     other_public_funding = FrenchDecimalField(
         label="Autres aides publiques demandées pour ce projet (€)",
         min_value=0,
+        max_value=MAX_AMOUNT,
         decimal_places=2,
         required=False,
         initial=0,
@@ -110,6 +121,7 @@ class ExpenseForm(forms.Form):
     amount = FrenchDecimalField(
         label="Montant (€)",
         min_value=Decimal("0.01"),
+        max_value=MAX_AMOUNT,
         decimal_places=2,
         help_text="Pour un matériel, le prix d'un seul appareil.",
         error_messages={"min_value": "Le montant doit être supérieur à zéro."},

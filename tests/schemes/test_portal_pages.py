@@ -323,3 +323,24 @@ def test_an_amount_refusal_shows_what_reduced_the_expenses(client):
     why, rest = inac.split("Pourquoi", 1)[1].split("Ce qui a réduit les dépenses retenues", 1)
     assert "n'atteignent pas le minimum" in why and "par matériel" not in why
     assert "800,00 € HT par matériel" in rest.split("Le calcul pas à pas")[0]
+
+
+@pytest.mark.parametrize(
+    "field, typed, message",
+    [
+        ("headcount", "99999999999999999999", "inférieure ou égale à 999999"),
+        ("turnover", "99999999999999999999", "inférieur ou égal à 999 999 999 999,99"),
+        ("other_public_funding", "1000000000000", "inférieur ou égal à 999 999 999 999,99"),
+        ("expenses-0-amount", "99999999999999999999999", "inférieur ou égal à 999 999 999 999,99"),
+    ],
+)
+def test_simulator_refuses_numbers_too_large_in_french_keeping_what_was_typed(
+    client, field, typed, message
+):
+    """A number beyond what the rules read was a server error (500); it is a French message next
+    to the field, the rest of the simulation kept."""
+    response = client.post(reverse("schemes:simulator"), simulator_data(**{field: typed}))
+    assert response.status_code == 200
+    page = text(response).replace("\u202f", " ").replace("\u00a0", " ")
+    assert message in page
+    assert 'value="SARL"' in response.content.decode()

@@ -3,8 +3,7 @@ from types import SimpleNamespace
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
-from accounts.tasks import send_email
-from outbox.services import enqueue
+from outbox.notifications import RenderedEmail, enqueue_rendered
 
 PASSWORD_ONLY = "Mot de passe vérifié : saisissez le code de votre application d'authentification."
 
@@ -51,11 +50,10 @@ class AccountAdapter(DefaultAccountAdapter):
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        kwargs = {
-            "subject": message.subject,
-            "body": message.body,
-            "to": list(message.to),
-            "html": html,
-            "from_email": message.from_email,
-        }
-        enqueue(send_email, **kwargs)
+        # allauth's e-mails are allauth's own templates (account/email/*): already rendered, they
+        # join the one notification path here.
+        enqueue_rendered(
+            RenderedEmail(subject=message.subject, text=message.body, html=html),
+            to=list(message.to),
+            from_email=message.from_email,
+        )

@@ -1,16 +1,16 @@
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
+
+from outbox.notifications import notify
+from outbox.tasks import send_notification
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8, acks_late=True)
 def send_email(
     self, *, subject: str, body: str, to: list[str], html: str = "", from_email: str | None = None
 ) -> None:
-    """Send one rendered e-mail; retried with backoff when the mail server is unreachable."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to, from_email=from_email)
-    if html:
-        message.attach_alternative(html, "text/html")
-    message.send()
+    """Kept for the outbox rows recorded before the one notification path
+    (outbox.notifications): they are sent as they were written."""
+    send_notification.run(subject=subject, body=body, to=to, html=html, from_email=from_email)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8, acks_late=True)
@@ -33,18 +33,12 @@ def send_password_reset(self, *, email: str) -> int:
             "account_reset_password_from_key",
             kwargs={"uidb36": user_pk_to_url_str(user), "key": generator.make_token(user)},
         )
-        link = settings.SITE_URL + path
-        body = (
-            f"Bonjour {user.get_full_name() or user.email},\n\n"
-            "Vous avez demandé à réinitialiser le mot de passe de votre compte du portail Aides "
-            f"numériques. Pour choisir un nouveau mot de passe, ouvrez ce lien :\n{link}\n\n"
-            "Si vous n'êtes pas à l'origine de cette demande, ignorez ce courriel : votre mot de "
-            "passe reste inchangé.\n"
-        )
-        message = EmailMultiAlternatives(
-            subject="[Aides numériques] Réinitialisation de votre mot de passe",
-            body=body,
+        notify(
+            "password_reset",
             to=[email],
+            context={
+                "name": user.get_full_name() or user.email,
+                "link": settings.SITE_URL + path,
+            },
         )
-        message.send()
     return len(users)

@@ -29,9 +29,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import TwoFactorEnrolment
 from accounts.permissions import is_staff_member
-from accounts.tasks import send_email
 from audit.services import audit_record
-from outbox.services import enqueue
+from outbox.notifications import notify
 
 BACKUP_CODES = 10
 BACKUP_CODE_DIGITS = 8
@@ -94,23 +93,16 @@ def verify(user, token: str):
 # --- E-mails ---------------------------------------------------------------------------------
 
 
-def _notify(user, *, subject: str, lines: list[str]) -> None:
-    """Tell the person, through the outbox (sent after the commit)."""
-    when = timezone.localtime().strftime("%d/%m/%Y à %H:%M")
-    body = "\n\n".join(
-        [
-            f"Bonjour {user.get_full_name() or user.email},",
-            *lines,
-            f"Date : {when}.",
-            "Si vous n'êtes pas à l'origine de cette action, changez votre mot de passe et écrivez "
-            f"sans attendre à {settings.SUPPORT_EMAIL}.",
-        ]
-    )
-    enqueue(
-        send_email,
-        subject=f"[Aides numériques] {subject}",
-        body=body + "\n",
+def _notify(user, template: str, **context) -> None:
+    """Tell the person (templates/emails/<template>), through the outbox (sent after the commit)."""
+    notify(
+        template,
         to=[user.email],
+        context={
+            "name": user.get_full_name() or user.email,
+            "when": timezone.localtime().strftime("%d/%m/%Y à %H:%M"),
+            **context,
+        },
     )
 
 
@@ -154,15 +146,7 @@ def enrolment_issue(*, user, by=None, send: bool = True) -> str:
         data={"enrolment": enrolment.pk, "sent": send},
     )
     if send:
-        _notify(
-            user,
-            subject="Activez la double authentification",
-            lines=[
-                "Votre compte du portail Aides numériques demande une deuxième vérification à "
-                "chaque connexion. Pour activer votre application d'authentification, connectez-vous "
-                f"puis ouvrez ce lien, valable {hours} heures et une seule fois :\n{link}",
-            ],
-        )
+        _notify(user, "otp_enrolment_link", hours=hours, link=link)
     return link
 
 
@@ -247,14 +231,7 @@ def enrolment_confirm(*, user, enrolment: TwoFactorEnrolment, token: str):
     audit_record(
         actor=user, action="otp_device_enrolled", obj=user, data={"enrolment": enrolment.pk}
     )
-    _notify(
-        user,
-        subject="Double authentification activée",
-        lines=[
-            "La double authentification vient d'être activée sur votre compte avec une nouvelle "
-            "application d'authentification, et dix codes de secours ont été créés."
-        ],
-    )
+    _notify(user, "otp_enabled")
     return device, codes
 
 
@@ -300,14 +277,7 @@ def device_replace(*, request, token: str):
     codes = _new_backup_codes(user)
     request.session.pop(REAUTH_SESSION_KEY, None)
     audit_record(actor=user, action="otp_device_replaced", obj=user, data={"removed": removed})
-    _notify(
-        user,
-        subject="Application d'authentification remplacée",
-        lines=[
-            "Votre application d'authentification a été remplacée : l'ancienne ne donne plus "
-            "de codes valides. Dix nouveaux codes de secours ont remplacé les précédents."
-        ],
-    )
+    _notify(user, "otp_device_replaced")
     return device, codes
 
 
@@ -320,13 +290,7 @@ def backup_codes_regenerate(*, request, token: str) -> list[str] | None:
     request.session.pop(REAUTH_SESSION_KEY, None)
     codes = _new_backup_codes(user)
     audit_record(actor=user, action="otp_backup_codes_regenerated", obj=user)
-    _notify(
-        user,
-        subject="Nouveaux codes de secours",
-        lines=[
-            "Dix nouveaux codes de secours ont été créés ; les précédents ne fonctionnent plus."
-        ],
-    )
+    _notify(user, "otp_backup_codes")
     return codes
 
 
@@ -337,15 +301,7 @@ def devices_reset(*, user, by, send_link: bool = True) -> str:
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += StaticDevice.objects.filter(user=user).delete()[0]
     audit_record(actor=by, action="otp_device_removed", obj=user, data={"removed": removed})
-    _notify(
-        user,
-        subject="Double authentification réinitialisée",
-        lines=[
-            f"Un administrateur ({by.get_full_name() or by.email}) a retiré votre application "
-            "d'authentification et vos codes de secours. Un lien d'activation vous permet d'en "
-            "configurer une nouvelle."
-        ],
-    )
+    _notify(user, "otp_reset", admin=by.get_full_name() or by.email)
     return enrolment_issue(user=user, by=by, send=send_link)
 
 

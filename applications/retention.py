@@ -10,11 +10,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tasks import send_email
 from applications.enums import DossierState
 from applications.models import Dossier
 from audit.services import audit_record
-from outbox.services import enqueue
+from outbox.notifications import notify
 
 NOTICE_DAYS = 14
 
@@ -60,17 +59,18 @@ def purge_drafts(today: str | None = None) -> dict:
                     pk=dossier.pk, deletion_notice_at__isnull=True
                 ).update(deletion_notice_at=timezone.now()):
                     continue
-                link = settings.SITE_URL + reverse("applications:detail", args=[dossier.pk])
                 deadline = max(expires, day + timedelta(days=NOTICE_DAYS))
-                enqueue(
-                    send_email,
-                    subject=f"[Aides numériques] Votre brouillon {dossier.number} sera supprimé le {deadline:%d/%m/%Y}",
-                    body=(
-                        f"Bonjour,\n\nLe brouillon de demande {dossier.number} n'a pas été modifié depuis le "
-                        f"{last:%d/%m/%Y}. Sans modification ni dépôt d'ici le {deadline:%d/%m/%Y}, il sera supprimé "
-                        f"avec ses pièces.\n\nPour le conserver, ouvrez-le et enregistrez une étape : {link}\n"
-                    ),
+                notify(
+                    "draft_deletion_notice",
                     to=_recipients(dossier),
+                    context={
+                        "dossier": dossier,
+                        "deadline": deadline,
+                        "last_saved": last,
+                        "url": settings.SITE_URL
+                        + reverse("applications:detail", args=[dossier.pk]),
+                    },
+                    region=dossier.scheme.region,
                 )
                 audit_record(
                     actor=None,

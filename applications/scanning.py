@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from applications.enums import ScanStatus
@@ -29,6 +30,7 @@ from applications.models import Attachment, StoredFileScan
 from audit.services import audit_record
 from common.files import move
 from organisations.models import Membership
+from outbox.notifications import notify
 from outbox.services import enqueue
 
 logger = logging.getLogger(__name__)
@@ -102,30 +104,22 @@ def _quarantine(attachment: Attachment) -> str:
 
 
 def _tell_applicant(attachment: Attachment) -> None:
-    from accounts.tasks import send_email
-
+    """E-mail the members (recorded in the outbox, in the quarantine's transaction)."""
     dossier = attachment.dossier
     emails = list(
         Membership.objects.filter(organisation_id=dossier.organisation_id)
         .exclude(user__email="")
         .values_list("user__email", flat=True)
     )
-    if not emails:
-        return
-    body = (
-        "Bonjour,\n\n"
-        f"Le fichier « {attachment.original_name} » déposé dans le dossier {dossier} a été "
-        "détecté comme infecté par notre antivirus. Il a été mis en quarantaine : il ne sera "
-        "pas transmis au service instructeur.\n\n"
-        "Vérifiez votre poste de travail avec un antivirus à jour, puis déposez à nouveau "
-        "une copie saine de cette pièce depuis la page « Pièces justificatives » de votre "
-        "dossier.\n\n"
-        "L'équipe Aides numériques"
-    )
-    send_email.delay(
-        subject=f"Dossier {dossier} : un fichier déposé a été mis en quarantaine",
-        body=body,
+    notify(
+        "file_quarantined",
         to=emails,
+        context={
+            "dossier": dossier,
+            "filename": attachment.original_name,
+            "url": settings.SITE_URL + reverse("applications:detail", args=[dossier.pk]),
+        },
+        region=dossier.scheme.region,
     )
 
 
@@ -156,7 +150,7 @@ def scan_attachment(self, attachment_id: int) -> str:
                 to_state=ScanStatus.INFECTED,
                 data={"signature": locked.scan_detail, "sha256": locked.sha256},
             )
-            transaction.on_commit(lambda: _tell_applicant(locked))
+            _tell_applicant(locked)
         logger.warning("Attachment %s infected (%s): quarantined", locked.pk, locked.scan_detail)
     elif _is_connection_problem(result) and self.request.retries < self.max_retries:
         # Celery's autoretry turns this into a retry with backoff.

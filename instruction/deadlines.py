@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.notifications import notify
 from schemes.core import procedure
 from schemes.selectors import rule_versions
 
@@ -79,10 +80,16 @@ def overdue_reason(review, dossier, today: date) -> str:
     return ""
 
 
+def _reminder_recipients(dossier, review, kind: str) -> list[str]:
+    """The agent for a first contact (nobody when the dossier has none), else the members."""
+    if kind == "first_contact":
+        return [review.agent.email] if review.agent else []
+    return list(dossier.organisation.memberships.values_list("user__email", flat=True))
+
+
 @shared_task(acks_late=True)
 def flag_overdue_and_remind(today: str | None = None) -> int:
     """Daily: flag overdue dossiers in the queue and send each reminder once. Returns reminders sent."""
-    from accounts.tasks import send_email
     from applications.enums import DossierState as S
     from applications.models import Dossier
     from instruction.models import Reminder, Review
@@ -98,7 +105,7 @@ def flag_overdue_and_remind(today: str | None = None) -> int:
         S.ACCEPTED,
     ]
     dossiers = Dossier.objects.filter(state__in=watched).select_related(
-        "review", "organisation", "review__agent"
+        "review", "organisation", "review__agent", "scheme__region"
     )
     for dossier in dossiers.iterator(chunk_size=500):
         review, _ = Review.objects.get_or_create(dossier=dossier)
@@ -116,23 +123,25 @@ def flag_overdue_and_remind(today: str | None = None) -> int:
         }.get(dossier.state, "other")
         try:
             with transaction.atomic():
+                # The reminder row and its e-mail commit together: each reminder goes out once.
                 Reminder.objects.create(dossier=dossier, kind=kind, due_on=review.overdue_since)
+                if notify(
+                    "deadline_reminder",
+                    to=_reminder_recipients(dossier, review, kind),
+                    context={
+                        "dossier": dossier,
+                        "reason": reason,
+                        "url": settings.SITE_URL
+                        + reverse(
+                            "instruction:dossier"
+                            if kind == "first_contact"
+                            else "applications:detail",
+                            args=[dossier.pk],
+                        ),
+                    },
+                    region=dossier.scheme.region,
+                ):
+                    sent += 1
         except IntegrityError:
             continue  # already sent for this deadline
-        link = settings.SITE_URL + reverse("applications:detail", args=[dossier.pk])
-        if kind == "first_contact" and review.agent:
-            recipients = [review.agent.email]
-        elif kind == "first_contact":
-            recipients = []
-        else:
-            recipients = list(
-                dossier.organisation.memberships.values_list("user__email", flat=True)
-            )
-        if recipients:
-            send_email.delay(
-                subject=f"[Aides numériques] Rappel — dossier {dossier.number}",
-                body=f"Bonjour,\n\n{reason}.\n\nDossier {dossier.number} : {link}\n",
-                to=recipients,
-            )
-            sent += 1
     return sent

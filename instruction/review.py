@@ -3,12 +3,13 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tasks import send_email
 from applications.models import Dossier, ExpenseLine
 from applications.situation import dossier_situation
 from applications.uploads import validate_upload
@@ -18,7 +19,7 @@ from instruction.enums import CheckStatus, RetentionStatus
 from instruction.models import CriterionCheck, ExpenseRetention, Message, Note
 from instruction.selectors import expenses_with_retention
 from instruction.services import claim_version, require_agent, review_of
-from outbox.services import enqueue
+from outbox.notifications import notify
 from schemes.engine import simulate
 
 
@@ -359,11 +360,15 @@ def message_post(
     else:
         agent = getattr(getattr(dossier, "review", None), "agent", None)
         recipients = [agent.email] if agent else []
-    if recipients:
-        kwargs = {
-            "subject": f"[Aides numériques] Nouveau message — dossier {dossier.number}",
-            "body": f"Nouveau message sur le dossier {dossier.number} :\n\n{body}\n\nRépondez depuis la page du dossier.",
-            "to": recipients,
-        }
-        enqueue(send_email, **kwargs)
+    page = "applications:detail" if from_region else "instruction:dossier"
+    notify(
+        "dossier_message",
+        to=recipients,
+        context={
+            "dossier": dossier,
+            "body": body,
+            "url": settings.SITE_URL + reverse(page, args=[dossier.pk]),
+        },
+        region=dossier.scheme.region,
+    )
     return message

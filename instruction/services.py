@@ -3,12 +3,13 @@
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tasks import send_email
 from applications.enums import INSTRUCTION_ENDED_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier, DossierDocument
@@ -18,6 +19,7 @@ from instruction import budget, deadlines
 from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
 from organisations.conflicts import Action, check_conflict
+from outbox.notifications import notify
 from outbox.services import enqueue
 from schemes import core
 from schemes.core import procedure
@@ -80,15 +82,22 @@ def _members(dossier: Dossier) -> list[str]:
     return list(dossier.organisation.memberships.values_list("user__email", flat=True))
 
 
-def _notify_applicant(dossier: Dossier, subject: str, body: str) -> None:
-    recipients = _members(dossier)
-    if recipients:
-        kwargs = {
-            "subject": f"[Aides numériques] {subject} — dossier {dossier.number}",
-            "body": body,
-            "to": recipients,
-        }
-        enqueue(send_email, **kwargs)
+def _dossier_url(dossier: Dossier) -> str:
+    return settings.SITE_URL + reverse("applications:detail", args=[dossier.pk])
+
+
+def _agent_url(dossier: Dossier) -> str:
+    return settings.SITE_URL + reverse("instruction:dossier", args=[dossier.pk])
+
+
+def _notify_applicant(dossier: Dossier, template: str, **context) -> None:
+    """E-mail the members of the dossier's organisation (templates/emails/<template>)."""
+    notify(
+        template,
+        to=_members(dossier),
+        context={"dossier": dossier, "url": _dossier_url(dossier), **context},
+        region=dossier.scheme.region,
+    )
 
 
 def _queue_document(dossier: Dossier, kind: str) -> None:
@@ -152,13 +161,7 @@ def complements_request(*, user, dossier: Dossier, items: str, due_on: date) -> 
     review = review_of(dossier)
     review.first_contact_on = review.first_contact_on or timezone.localdate()
     review.save(update_fields=["first_contact_on"])
-    lines = "\n".join(f"- {item}" for item in request.item_list())
-    _notify_applicant(
-        dossier,
-        "Compléments demandés",
-        f"Bonjour,\n\nPour instruire votre dossier {dossier.number}, la Région a besoin des éléments suivants "
-        f"avant le {due_on:%d/%m/%Y} :\n{lines}\n\nRépondez depuis la page de votre dossier.\n",
-    )
+    _notify_applicant(dossier, "complements_requested", due_on=due_on, items=request.item_list())
     return request
 
 
@@ -184,12 +187,12 @@ def complements_answer(*, user, dossier: Dossier, answer: str) -> Dossier:
         request.save(update_fields=["answer", "answered_at", "answered_by"])
     agent = getattr(getattr(dossier, "review", None), "agent", None)
     if agent:
-        kwargs = {
-            "subject": f"[Aides numériques] Compléments reçus — dossier {dossier.number}",
-            "body": f"Le demandeur a répondu à votre demande de compléments :\n\n{answer}\n",
-            "to": [agent.email],
-        }
-        enqueue(send_email, **kwargs)
+        notify(
+            "complements_received",
+            to=[agent.email],
+            context={"dossier": dossier, "answer": answer, "url": _agent_url(dossier)},
+            region=dossier.scheme.region,
+        )
     return dossier
 
 
@@ -333,11 +336,7 @@ def dossier_abandon(*, user, dossier: Dossier, reason: str) -> Dossier:
     if not reason.strip():
         raise ValidationError("Indiquez pourquoi le dossier est classé sans suite.")
     dossier = apply_transition(dossier=dossier, name="abandon", actor=user, comment=reason)
-    _notify_applicant(
-        dossier,
-        "Dossier classé sans suite",
-        f"Bonjour,\n\nVotre dossier {dossier.number} est classé sans suite : {reason}\n",
-    )
+    _notify_applicant(dossier, "dossier_abandoned", reason=reason)
     return dossier
 
 

@@ -8,15 +8,14 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
 from django.urls import reverse
-from django.utils.html import format_html
 
 from applications.models import Dossier, DossierDocument
 from applications.notifications import submission_recipients
-from applications.receipt import PORTAL_NAME
 from audit.models import AuditEvent
 from audit.services import audit_record
+from outbox.notifications import Attachment, notify, render_email
 
 logger = logging.getLogger(__name__)
 
@@ -32,44 +31,21 @@ def _already_notified(dossier: Dossier, document: DossierDocument) -> set[str]:
     }
 
 
+def _context(dossier: Dossier, document: DossierDocument) -> dict:
+    return {
+        "dossier": dossier,
+        "document": document,
+        "label": document.get_kind_display(),
+        "url": settings.SITE_URL + reverse("applications:detail", args=[dossier.pk]),
+    }
+
+
 def document_email_body(dossier: Dossier, document: DossierDocument) -> tuple[str, str, str]:
     """Subject, plain-text and HTML bodies of the e-mail announcing an official document."""
-    label = document.get_kind_display()
-    url = settings.SITE_URL + reverse("applications:detail", args=[dossier.pk])
-    subject = f"[{PORTAL_NAME}] {label} — dossier {dossier.number}"
-    text = "\n".join(
-        [
-            "Bonjour,",
-            "",
-            f"Un document officiel est disponible pour le dossier {dossier.number} "
-            f"({dossier.scheme.name}) : {label.lower()}, référence {document.reference}.",
-            "",
-            "Il est joint à ce message (PDF) ; conservez-le. Vous pouvez aussi le télécharger "
-            "depuis la page du dossier :",
-            url,
-            "",
-            f"— L'équipe {PORTAL_NAME}",
-            "Ce message est envoyé automatiquement, merci de ne pas y répondre.",
-        ]
+    email = render_email(
+        "document_issued", _context(dossier, document), region=dossier.scheme.region
     )
-    html = format_html(
-        '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"></head><body>'
-        "<p>Bonjour,</p>"
-        "<p>Un document officiel est disponible pour le dossier <strong>{}</strong> ({})&nbsp;: "
-        "{}, référence {}.</p>"
-        "<p>Il est joint à ce message (PDF)&nbsp;; conservez-le. Vous pouvez aussi le "
-        'télécharger depuis <a href="{}">la page du dossier {}</a>.</p>'
-        "<p>— L'équipe {}<br><small>Ce message est envoyé automatiquement, merci de ne pas "
-        "y répondre.</small></p></body></html>",
-        dossier.number,
-        dossier.scheme.name,
-        label.lower(),
-        document.reference,
-        url,
-        dossier.number,
-        PORTAL_NAME,
-    )
-    return subject, text, str(html)
+    return email.subject, email.text, email.html
 
 
 def send_document_email(dossier: Dossier, document: DossierDocument) -> int:
@@ -80,35 +56,38 @@ def send_document_email(dossier: Dossier, document: DossierDocument) -> int:
     pending = [email for email in submission_recipients(dossier) if email.lower() not in done]
     if not pending:
         return 0
-    subject, text, html = document_email_body(dossier, document)
-    with document.file.open("rb") as handle:
-        pdf = handle.read()
-    extra = []
+    attachments = [
+        Attachment(
+            filename=document_filename(document), mimetype="application/pdf", file=document.file
+        )
+    ]
     if document.kind == DossierDocument.Kind.AWARD:
         from instruction.signals import award_attachments
 
-        for _receiver, attachments in award_attachments.send(sender=Dossier, dossier=dossier):
-            extra.extend(attachments or [])
-    sent = 0
-    with get_connection() as connection:
-        for email in pending:
-            message = EmailMultiAlternatives(
-                subject=subject, body=text, to=[email], connection=connection
+        for _receiver, extra in award_attachments.send(sender=Dossier, dossier=dossier):
+            attachments.extend(
+                Attachment(filename=name, mimetype=mimetype, content=content)
+                for name, content, mimetype in extra or []
             )
-            message.attach_alternative(html, "text/html")
-            message.attach(document_filename(document), pdf, "application/pdf")
-            for name, content, mimetype in extra:
-                message.attach(name, content, mimetype)
-            message.send()
+    with transaction.atomic():
+        # The outbox rows and the audit rows commit together: a retried task skips those reached.
+        notify(
+            "document_issued",
+            to=pending,
+            context=_context(dossier, document),
+            region=dossier.scheme.region,
+            attachments=attachments,
+            separately=True,
+        )
+        for email in pending:
             audit_record(
                 actor=None,
                 action=DOCUMENT_NOTIFIED,
                 obj=dossier,
                 data={"to": email, "reference": document.reference, "kind": document.kind},
             )
-            sent += 1
-    logger.info("Document %s e-mailed to %d recipient(s)", document.reference, sent)
-    return sent
+    logger.info("Document %s e-mailed to %d recipient(s)", document.reference, len(pending))
+    return len(pending)
 
 
 @shared_task(

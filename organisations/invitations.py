@@ -8,11 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tasks import send_email
 from audit.services import audit_record
 from organisations.enums import MemberRole
 from organisations.models import Invitation, Membership, Organisation
-from outbox.services import enqueue
+from outbox.notifications import notify
 
 INVITATION_DAYS = 14
 
@@ -35,20 +34,18 @@ def invitation_create(*, user, organisation: Organisation, email: str) -> Invita
     invitation = Invitation.objects.create(
         organisation=organisation, email=email, token=secrets.token_urlsafe(32), invited_by=user
     )
-    link = settings.SITE_URL + reverse("organisations:invitation", args=[invitation.token])
-    body = (
-        f"Bonjour,\n\n{user.get_full_name() or user.email} vous invite à rejoindre l'organisation "
-        f"« {organisation.name} » (SIRET {organisation.siret}) sur le portail Aides numériques, pour "
-        f"consulter et compléter ses demandes d'aide.\n\nPour accepter, connectez-vous ou créez votre "
-        f"compte avec l'adresse {email}, puis ouvrez ce lien dans les {INVITATION_DAYS} jours :\n{link}\n\n"
-        "Si vous ne connaissez pas cette organisation, ignorez ce message.\n"
+    notify(
+        "invitation",
+        to=[email],
+        context={
+            "organisation": organisation,
+            "inviter": user.get_full_name() or user.email,
+            "email": email,
+            "days": INVITATION_DAYS,
+            "link": settings.SITE_URL
+            + reverse("organisations:invitation", args=[invitation.token]),
+        },
     )
-    kwargs = {
-        "subject": f"[Aides numériques] Invitation à rejoindre {organisation.name}",
-        "body": body,
-        "to": [email],
-    }
-    enqueue(send_email, **kwargs)
     audit_record(actor=user, action="invitation_create", obj=organisation, data={"email": email})
     return invitation
 

@@ -220,12 +220,15 @@ def test_concurrent_generation_keeps_the_first_and_deletes_the_orphan(dossier, m
     assert storage.listdir(folder)[1] == [document.file.name.rsplit("/", 1)[1]]
 
 
-def test_confirmation_email_goes_once_to_each_member_even_if_the_task_runs_twice(dossier, settings):
+def test_confirmation_email_goes_once_to_each_member_even_if_the_task_runs_twice(
+    dossier, settings, django_capture_on_commit_callbacks
+):
     former = UserFactory(email="ancien@beffroi.fr")
     dossier.submitted_by = former  # submitted, then left the organisation
     dossier.save(update_fields=["submitted_by"])
-    after_submission.apply(args=[dossier.pk], throw=True)
-    after_submission.apply(args=[dossier.pk], throw=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        after_submission.apply(args=[dossier.pk], throw=True)
+        after_submission.apply(args=[dossier.pk], throw=True)
 
     recipients = sorted(address for message in mail.outbox for address in message.to)
     assert recipients == ["ancien@beffroi.fr", "associe@beffroi.fr", "gerante@beffroi.fr"]
@@ -250,7 +253,9 @@ def test_confirmation_email_goes_once_to_each_member_even_if_the_task_runs_twice
     assert events.count() == 3
 
 
-def test_a_retry_only_sends_to_recipients_not_reached_yet(dossier):
+def test_a_retry_only_sends_to_recipients_not_reached_yet(
+    dossier, django_capture_on_commit_callbacks
+):
     receipt = ensure_receipt(dossier)
     AuditEvent.objects.create(
         action="submission_email_sent",
@@ -258,7 +263,8 @@ def test_a_retry_only_sends_to_recipients_not_reached_yet(dossier):
         object_id=str(dossier.pk),
         data={"to": "gerante@beffroi.fr"},
     )
-    assert send_submission_email(dossier, receipt) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_submission_email(dossier, receipt) == 1
     assert [message.to for message in mail.outbox] == [["associe@beffroi.fr"]]
 
 

@@ -305,7 +305,9 @@ def test_two_agents_editing_at_once_get_a_conflict_and_lose_nothing(client, subm
     assert line.retention.status == "full"
 
 
-def test_daily_task_flags_overdue_dossiers_and_reminds_once(submitted, agent_of):
+def test_daily_task_flags_overdue_dossiers_and_reminds_once(
+    submitted, agent_of, django_capture_on_commit_callbacks
+):
     dossier = submitted("PDL-IN")
     agent = agent_of("PDL")
     services.dossier_take(user=agent, dossier=dossier)
@@ -314,8 +316,9 @@ def test_daily_task_flags_overdue_dossiers_and_reminds_once(submitted, agent_of)
     )
     later = (timezone.localdate() + timedelta(days=10)).isoformat()
     mail.outbox.clear()
-    assert flag_overdue_and_remind(later) == 1
-    assert flag_overdue_and_remind(later) == 0
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        assert flag_overdue_and_remind(later) == 1
+        assert flag_overdue_and_remind(later) == 0
     review_row = Review.objects.get(dossier=dossier)
     assert (
         review_row.overdue_since is not None and "Compléments attendus" in review_row.overdue_reason

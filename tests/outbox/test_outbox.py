@@ -73,6 +73,9 @@ def test_a_submission_succeeds_with_the_broker_down_and_its_email_goes_out_once_
     pending.refresh_from_db()
     assert pending.sent_at is not None
     assert dossier.documents.filter(kind="receipt").count() == 1
+    # The receipt's task recorded the e-mail in the outbox in its turn: the next relay sends it.
+    assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 1
+    assert relay_pending() == 1
     assert len([m for m in mail.outbox if dossier.number in m.subject]) >= 1
     sent = len(mail.outbox)
     assert relay_pending() == 0  # relayed once only

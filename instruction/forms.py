@@ -143,3 +143,18 @@ class VoteForm(forms.Form):
         label="Vote", choices=[(Vote.FOR, "Favorable"), (Vote.AGAINST, "Défavorable")]
     )
     deliberation_number = forms.CharField(label="N° de délibération", required=False, max_length=40)
+
+
+class BulkMessageForm(forms.Form):
+    """The message written to every dossier of an audience (instruction.bulk_messages)."""
+
+    audience = forms.CharField(widget=forms.HiddenInput)
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Texte du message",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+        help_text="Il s'affiche dans les échanges de chaque dossier et part par courriel aux "
+        "membres de l'organisation. 5 000 caractères au plus.",
+        error_messages={"required": "Écrivez le message."},
+    )

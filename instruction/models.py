@@ -256,3 +256,57 @@ from instruction.models_queue import (  # noqa: E402,F401
     QueuePreference,
     SavedFilter,
 )
+
+
+class BulkMessage(models.Model):
+    """A message an agent writes to many applicants at once, chosen by the state of their dossier.
+
+    Sent by a Celery job (instruction.bulk_messages.bulk_message_send): one message in each
+    dossier's thread, e-mailed to its members through the outbox's throttled task.
+    """
+
+    token = models.UUIDField("jeton du formulaire", unique=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    audience = models.CharField("destinataires", max_length=40)
+    body = models.TextField("message")
+    created_at = models.DateTimeField("écrit le", auto_now_add=True)
+    total = models.PositiveIntegerField("dossiers visés", null=True, blank=True)
+    sent = models.PositiveIntegerField("dossiers traités", default=0)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "message groupé"
+        verbose_name_plural = "messages groupés"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Message groupé du {self.created_at:%d/%m/%Y}"
+
+    @property
+    def audience_label(self) -> str:
+        from instruction.bulk_messages import AUDIENCES
+
+        audience = AUDIENCES.get(self.audience)
+        return audience.label if audience else self.audience
+
+
+class BulkMessageRecipient(models.Model):
+    """One dossier reached by a bulk message (at most once: a retried job skips it)."""
+
+    bulk = models.ForeignKey(BulkMessage, on_delete=models.CASCADE, related_name="recipients")
+    dossier = models.ForeignKey("applications.Dossier", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = "dossier destinataire"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bulk", "dossier"], name="bulk_message_once_per_dossier"
+            )
+        ]

@@ -115,3 +115,7 @@ def run_batch(job_id: int) -> int:
     from instruction.batch import batch_run
 
     return batch_run(job_id=job_id)
+
+
+# The bulk messages' job lives with its service; imported here so Celery registers it.
+from instruction.bulk_messages import bulk_message_send  # noqa: E402,F401

@@ -81,9 +81,11 @@ def overdue_reason(review, dossier, today: date) -> str:
 
 
 def _reminder_recipients(dossier, review, kind: str) -> list[str]:
-    """The agent for a first contact (nobody when the dossier has none), else the members."""
+    """The agent for a first contact (the team when the dossier has none), else the members."""
     if kind == "first_contact":
-        return [review.agent.email] if review.agent else []
+        from instruction.selectors import team_emails
+
+        return [review.agent.email] if review.agent else team_emails(dossier)
     return list(dossier.organisation.memberships.values_list("user__email", flat=True))
 
 
@@ -140,6 +142,7 @@ def flag_overdue_and_remind(today: str | None = None) -> int:
                         ),
                     },
                     region=dossier.scheme.region,
+                    event="deadline_reminder" if kind == "first_contact" else None,
                 ):
                     sent += 1
         except IntegrityError:

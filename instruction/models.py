@@ -310,3 +310,18 @@ class BulkMessageRecipient(models.Model):
                 fields=["bulk", "dossier"], name="bulk_message_once_per_dossier"
             )
         ]
+
+
+class AgentDigest(models.Model):
+    """The daily digest an agent received (one per day: a retried task sends nothing twice)."""
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField("jour")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "récapitulatif quotidien"
+        verbose_name_plural = "récapitulatifs quotidiens"
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "day"], name="one_digest_per_agent_and_day")
+        ]

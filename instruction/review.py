@@ -17,7 +17,7 @@ from audit.services import audit_record
 from instruction.documents import rules_for
 from instruction.enums import CheckStatus, RetentionStatus
 from instruction.models import CriterionCheck, ExpenseRetention, Message, Note
-from instruction.selectors import expenses_with_retention
+from instruction.selectors import expenses_with_retention, instructors_emails
 from instruction.services import claim_version, require_agent, review_of
 from outbox.notifications import notify
 from schemes.engine import simulate
@@ -358,12 +358,12 @@ def message_post(
     if from_region:
         recipients = list(dossier.organisation.memberships.values_list("user__email", flat=True))
     else:
-        agent = getattr(getattr(dossier, "review", None), "agent", None)
-        recipients = [agent.email] if agent else []
+        recipients = instructors_emails(dossier)  # its agent, else the team
     page = "applications:detail" if from_region else "instruction:dossier"
     notify(
         "dossier_message",
         to=recipients,
+        event=None if from_region else "dossier_message",
         context={
             "dossier": dossier,
             "body": body,

@@ -50,3 +50,27 @@ def colleagues(user):
         .distinct()
         .order_by("last_name", "first_name", "email")
     )
+
+
+def team_emails(dossier: Dossier) -> list[str]:
+    """The addresses of the agents who may instruct the dossier (its region, and its scheme when
+    their role is limited to some schemes): told when the dossier has no agent yet."""
+    from accounts.enums import Role
+    from accounts.models import RoleAssignment
+
+    assignments = RoleAssignment.objects.filter(
+        role=Role.AGENT, region_id=dossier.scheme.region_id, user__is_active=True
+    ).values_list("user__email", "scheme_codes")
+    return sorted(
+        {
+            email
+            for email, schemes in assignments
+            if email and (not schemes or dossier.scheme.code in schemes)
+        }
+    )
+
+
+def instructors_emails(dossier: Dossier) -> list[str]:
+    """The dossier's agent, or its team when nobody has taken it yet."""
+    agent = getattr(getattr(dossier, "review", None), "agent", None)
+    return [agent.email] if agent else team_emails(dossier)

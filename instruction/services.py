@@ -18,6 +18,7 @@ from audit.services import audit_record
 from instruction import budget, deadlines
 from instruction.models import ComplementRequest, Review
 from instruction.permissions import can_instruct
+from instruction.selectors import instructors_emails
 from organisations.conflicts import Action, check_conflict
 from outbox.notifications import notify
 from outbox.services import enqueue
@@ -185,14 +186,13 @@ def complements_answer(*, user, dossier: Dossier, answer: str) -> Dossier:
     if request:
         request.answer, request.answered_at, request.answered_by = answer, timezone.now(), user
         request.save(update_fields=["answer", "answered_at", "answered_by"])
-    agent = getattr(getattr(dossier, "review", None), "agent", None)
-    if agent:
-        notify(
-            "complements_received",
-            to=[agent.email],
-            context={"dossier": dossier, "answer": answer, "url": _agent_url(dossier)},
-            region=dossier.scheme.region,
-        )
+    notify(
+        "complements_received",
+        to=instructors_emails(dossier),  # its agent, else the team
+        context={"dossier": dossier, "answer": answer, "url": _agent_url(dossier)},
+        region=dossier.scheme.region,
+        event="complements_received",
+    )
     return dossier
 
 

@@ -119,3 +119,4 @@ def run_batch(job_id: int) -> int:
 
 # The bulk messages' job lives with its service; imported here so Celery registers it.
 from instruction.bulk_messages import bulk_message_send  # noqa: E402,F401
+from instruction.digest import send_agent_digests  # noqa: E402,F401

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -23,3 +24,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} ({'envoyée' if self.sent_at else 'en attente'})"
+
+
+class NotificationPreference(models.Model):
+    """A staff member's choice for one kind of e-mail (outbox.notifications.STAFF_EVENTS).
+
+    No row means the e-mail is sent: staff opt out, event by event, on their notifications page.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="utilisateur",
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+    )
+    event = models.CharField("évènement", max_length=40)
+    enabled = models.BooleanField("recevoir un courriel", default=True)
+
+    class Meta:
+        verbose_name = "préférence de notification"
+        verbose_name_plural = "préférences de notification"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "event"], name="one_preference_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} : {'oui' if self.enabled else 'non'}"

@@ -21,12 +21,33 @@ from django.db.models.fields.files import FieldFile
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from outbox.models import OutboxMessage
+from outbox.models import NotificationPreference, OutboxMessage
 from outbox.services import enqueue
 from outbox.tasks import send_bulk_notification, send_notification
 
 PORTAL_NAME = "Aides numériques"
 SUBJECT_PREFIX = f"[{PORTAL_NAME}] "
+
+# The e-mails staff may turn off, one by one (their « Notifications » page). Each call that
+# e-mails staff about one of these passes `event=`; applicants' e-mails are always sent.
+STAFF_EVENTS = {
+    "dossier_message": "Un demandeur écrit sur un dossier",
+    "complements_received": "Un demandeur répond à une demande de compléments",
+    "payment_request_received": "Une demande de paiement attend la vérification du service fait",
+    "deadline_reminder": "Un premier contact est en retard",
+    "agent_digest": "Le récapitulatif quotidien de vos dossiers et de leurs échéances",
+}
+
+
+def opted_out(event: str, addresses: Sequence[str]) -> set[str]:
+    """The addresses (lower case) of the people who turned off the e-mails of `event`."""
+    if not addresses:
+        return set()
+    lowered = [address.lower() for address in addresses]
+    rows = NotificationPreference.objects.filter(event=event, enabled=False).values_list(
+        "user__email", flat=True
+    )
+    return {email.lower() for email in rows if email and email.lower() in lowered}
 
 
 @dataclass(frozen=True)
@@ -102,14 +123,21 @@ def notify(
     attachments: Sequence[Attachment] = (),
     separately: bool = False,
     bulk: bool = False,
+    event: str | None = None,
 ) -> list[OutboxMessage]:
     """Render the e-mail `name` and record it in the outbox (sent after the caller's commit).
 
     `separately`: one message per recipient (they do not see each other's addresses); `bulk`:
-    the messages go through the throttled sending task. Returns the outbox rows (none when there
-    is no address).
+    the messages go through the throttled sending task; `event` (one of STAFF_EVENTS): the staff
+    who turned that e-mail off are left out. Returns the outbox rows (none when there is no
+    address).
     """
     recipients = _addresses(to)
+    if event is not None:
+        if event not in STAFF_EVENTS:
+            raise ValueError(f"Unknown staff event: {event}")
+        off = opted_out(event, recipients)
+        recipients = [address for address in recipients if address.lower() not in off]
     if not recipients:
         return []
     email = render_email(name, context, region=region)
@@ -144,3 +172,22 @@ def enqueue_rendered(
         kwargs["from_email"] = from_email
     groups = [[address] for address in to] if separately else [list(to)]
     return [enqueue(task, to=group, **kwargs) for group in groups]
+
+
+def preferences_of(user) -> dict[str, bool]:
+    """Each staff event and whether `user` receives its e-mail (yes unless turned off)."""
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("event", "enabled"))
+    return {event: chosen.get(event, True) for event in STAFF_EVENTS}
+
+
+def preferences_set(*, user, enabled: Iterable[str]) -> dict[str, bool]:
+    """Record the staff events `user` wants e-mails for (the others are turned off)."""
+    wanted = set(enabled)
+    unknown = wanted - set(STAFF_EVENTS)
+    if unknown:
+        raise ValueError(f"Unknown staff events: {sorted(unknown)}")
+    for event in STAFF_EVENTS:
+        NotificationPreference.objects.update_or_create(
+            user=user, event=event, defaults={"enabled": event in wanted}
+        )
+    return preferences_of(user)

@@ -162,6 +162,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruction.deadlines.flag_overdue_and_remind",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The agents' digest of their late dossiers and coming deadlines, after the overdue flags.
+    "agent-daily-digest": {
+        "task": "instruction.digest.send_agent_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # The head of the audit chain, signed into the anchor file (audit/anchors.py) every hour.
     "anchor-audit-trail": {
         "task": "audit.tasks.anchor_audit_trail",

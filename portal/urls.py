@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from instruction import urls as instruction_urls
-from portal import health, views, views_personal_data, views_verify
+from portal import health, views, views_notifications, views_personal_data, views_verify
 from schemes import api as schemes_api
 
 portal_patterns = [
@@ -12,6 +12,11 @@ portal_patterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
     path("espace/mes-donnees/", views_personal_data.my_data, name="my_data"),
+    path(
+        "espace/notifications/",
+        views_notifications.notification_preferences,
+        name="notifications",
+    ),
     path("espace/fermer-mon-compte/", views_personal_data.close_account, name="close_account"),
     path("verifier-un-document/", views_verify.verify_document, name="verify_document"),
 ]

@@ -122,6 +122,38 @@ CASES = {
         "Votre brouillon PDL-IN-2026-000042 sera supprimé le 15/01/2027",
         ["depuis le 01/07/2026", "d'ici le 15/01/2027"],
     ),
+    "agent_digest": (
+        {
+            "name": "Camille Martin",
+            "today": date(2026, 12, 2),
+            "horizon": 7,
+            "late": [
+                SimpleNamespace(
+                    number="PDL-IN-2026-000042",
+                    organisation="Boulangerie Le Fournil",
+                    what="Compléments attendus avant le 01/12/2026",
+                    url=URL,
+                )
+            ],
+            "coming": [
+                SimpleNamespace(
+                    number="PDL-IN-2026-000043",
+                    organisation="Café du Port",
+                    what="Premier contact avant le 05/12/2026",
+                    url=URL,
+                )
+            ],
+            "unassigned": 3,
+            "queue_url": "https://portail.example/instruction/",
+        },
+        "Vos dossiers au 02/12/2026",
+        [
+            "En retard (1)",
+            "Compléments attendus avant le 01/12/2026",
+            "Premier contact avant le 05/12/2026",
+            "3 dossiers déposés attendent un instructeur",
+        ],
+    ),
 }
 ACCOUNT_CASES = {
     "invitation": (

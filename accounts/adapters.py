@@ -3,7 +3,13 @@ from types import SimpleNamespace
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 
-from outbox.notifications import RenderedEmail, enqueue_rendered
+from outbox.notifications import RenderedEmail, enqueue_rendered, notify
+
+# allauth's e-mails the portal writes itself (templates/emails/<name>.txt and .html).
+PORTAL_TEMPLATES = {
+    "account/email/email_confirmation_signup": "account_email_confirmation",
+    "account/email/email_confirmation": "account_email_confirmation",
+}
 
 PASSWORD_ONLY = "Mot de passe vérifié : saisissez le code de votre application d'authentification."
 
@@ -45,13 +51,17 @@ class AccountAdapter(DefaultAccountAdapter):
         # The portal's name and address, whatever host the request came through.
         site = SimpleNamespace(name="Aides numériques", domain=settings.SITE_URL)
         context = {"email": email, "current_site": site, **context}
+        name = PORTAL_TEMPLATES.get(template_prefix)
+        if name:
+            notify(name, to=[email], context=context)
+            return
+        # Another of allauth's e-mails (none is sent with the portal's settings today): its own
+        # templates (account/email/*), rendered by allauth, join the same outbox path.
         message = self.render_mail(template_prefix, email, context)
         html = ""
         for content, mimetype in getattr(message, "alternatives", []):
             if mimetype == "text/html":
                 html = content
-        # allauth's e-mails are allauth's own templates (account/email/*): already rendered, they
-        # join the one notification path here.
         enqueue_rendered(
             RenderedEmail(subject=message.subject, text=message.body, html=html),
             to=list(message.to),

@@ -172,6 +172,11 @@ ACCOUNT_CASES = {
         "Réinitialisation de votre mot de passe",
         ["Bonjour Camille Martin", "https://portail.example/reset/x/"],
     ),
+    "account_email_confirmation": (
+        {"email": "lea@exemple.fr", "activate_url": "https://portail.example/confirm/k/"},
+        "Confirmez votre adresse électronique",
+        ["l'adresse lea@exemple.fr", "https://portail.example/confirm/k/"],
+    ),
     "otp_enrolment_link": (
         {"name": "Camille", "when": "22/11/2026 à 14:05", "hours": 48, "link": "https://l/"},
         "Activez la double authentification",
@@ -341,14 +346,25 @@ def _template_names_called() -> dict[str, list[str]]:
                     and isinstance(arg.value, str)
                     and re.fullmatch(r"[a-z_]+", arg.value)
                 ]
-                assert names or path.name == "notifications.py" or node.args, (path, node.lineno)
+                # A template named by a variable only in the thin wrappers (whose callers
+                # name it) and in allauth's adapter (PORTAL_TEMPLATES, checked below).
+                first = node.args[0] if node.args else None
+                assert names or (
+                    isinstance(first, ast.Name)
+                    and first.id in {"template", "name"}
+                    and path.name in {"services.py", "two_factor.py", "adapters.py"}
+                ), (str(path), node.lineno)
                 for name in names:
                     found.setdefault(name, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
     return found
 
 
 def test_every_email_sent_names_a_template_pair_that_exists():
+    from accounts.adapters import PORTAL_TEMPLATES
+
     called = _template_names_called()
+    for name in PORTAL_TEMPLATES.values():  # allauth's e-mails the portal writes itself
+        called.setdefault(name, []).append("accounts/adapters.py")
     assert len(called) >= 19  # every e-mail of the portal goes through the service
     for name, places in called.items():
         for template in template_names(name):

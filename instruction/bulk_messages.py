@@ -16,7 +16,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,12 +188,13 @@ def bulk_message_send(self, bulk_id: int) -> int:
     BulkMessage.objects.filter(pk=bulk.pk).update(total=len(dossiers))
     emails = _member_emails([d.pk for d in dossiers])
     reached = 0
+    BulkMessage.objects.filter(pk=bulk.pk).update(
+        sent=BulkMessageRecipient.objects.filter(bulk=bulk).count()  # a retried job goes on
+    )
     for dossier in dossiers:
         if _send_one(bulk, dossier, emails.get(dossier.pk, [])):
             reached += 1
-        BulkMessage.objects.filter(pk=bulk.pk).update(
-            sent=BulkMessageRecipient.objects.filter(bulk=bulk).count()
-        )
+            BulkMessage.objects.filter(pk=bulk.pk).update(sent=F("sent") + 1)
     BulkMessage.objects.filter(pk=bulk.pk).update(finished_at=timezone.now())
     logger.info("Bulk message %s written to %d dossier(s)", bulk.pk, reached)
     return reached

@@ -245,6 +245,7 @@ MATRIX: dict[str, Entry] = {
     "portal:space": Entry(LOGGED_IN),
     "portal:my_data": Entry(LOGGED_IN),  # the person's own data (no id in the URL)
     "portal:close_account": Entry(LOGGED_IN),
+    "portal:notifications": Entry(STAFF_LIST_ANY),  # the staff member's own e-mail choices
     "portal:legal_notice": Entry(PUBLIC),
     "portal:accessibility": Entry(PUBLIC),
     "portal:personal_data": Entry(PUBLIC),
@@ -393,6 +394,7 @@ MATRIX: dict[str, Entry] = {
         AGENT_SCOPE, lambda w, s: {"pk": s.dossier.pk, "document_id": s.award.pk}, BOTH
     ),
     "instruction:sessions": Entry(AGENT_LIST),
+    "instruction:bulk_messages": Entry(AGENT_LIST),  # audiences computed in the agent's scope
     # The IDF session belongs to neither A's nor B's region: only the administrator sees it.
     "instruction:session": Entry(
         {**AGENT_LIST, "agent_hdf": NOT_FOUND, "agent_pdl": NOT_FOUND},

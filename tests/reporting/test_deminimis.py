@@ -189,14 +189,17 @@ def test_register_export_is_403_for_applicants_and_login_for_anonymous(client, o
     assert client.get(register_url()).status_code == 403
 
 
-def test_the_award_email_carries_the_de_minimis_attestation(awarded):
+def test_the_award_email_carries_the_de_minimis_attestation(
+    awarded, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     from instruction.tasks import generate_document
 
     dossier = awarded("INAC")
     mail.outbox.clear()
-    generate_document.apply(kwargs={"dossier_id": dossier.pk, "kind": "award"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after the commit
+        generate_document.apply(kwargs={"dossier_id": dossier.pk, "kind": "award"})
     names = [attachment[0] for message in mail.outbox for attachment in message.attachments]
     assert f"decision-attribution-ARR-{dossier.number}.pdf" in names
     assert f"attestation-de-minimis-{dossier.number}.pdf" in names

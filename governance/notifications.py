@@ -1,28 +1,17 @@
-"""E-mails about rule versions (from Celery tasks, queued through the outbox)."""
+"""E-mails about rule versions (from Celery tasks, through the one notification path)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.urls import reverse
 
 from accounts.enums import Role
 from accounts.models import RoleAssignment, User
 from audit.services import audit_record
+from outbox.notifications import notify
 from schemes.models import RuleVersion
 
-SUBJECTS = {
-    "submitted": "Version des règles {ident} à relire et publier",
-    "published": "Version des règles {ident} publiée",
-    "withdrawn": "Version des règles {ident} retirée",
-}
-BODIES = {
-    "submitted": "{actor} a soumis à publication une nouvelle version des règles du dispositif "
-    "{scheme} ({label}), applicable aux dossiers déposés à partir du {start}. Un autre "
-    "gestionnaire de la région doit la relire et la publier :",
-    "published": "La version des règles {ident} du dispositif {scheme} ({label}) a été publiée "
-    "par {actor}. Elle s'applique aux dossiers déposés à partir du {start}.",
-    "withdrawn": "La version des règles {ident} du dispositif {scheme} ({label}), programmée "
-    "au {start}, a été retirée par {actor} avant son entrée en vigueur.",
-}
+# The three events of a rule version, one template pair: templates/emails/rule_version_notice.
+EVENTS = ("submitted", "published", "withdrawn")
 
 
 def recipients(version: RuleVersion, event: str, actor_id: int | None) -> list[str]:
@@ -55,11 +44,16 @@ def send_rule_version_notice(*, version_id: int, event: str, actor_id: int | Non
         "actor": str(actor) if actor else "un gestionnaire",
     }
     url = settings.SITE_URL + reverse("governance:preview", args=[version.scheme.code, version.pk])
-    body = "\n".join(["Bonjour,", "", BODIES[event].format(**facts), "", url, ""])
-    send_mail(SUBJECTS[event].format(**facts), body, None, to)
-    audit_record(
-        actor=None,
-        action="rule_version_notice_sent",
-        obj=version,
-        data={"event": event, "to": to},
-    )
+    with transaction.atomic():  # the outbox row and the audit row commit together
+        notify(
+            "rule_version_notice",
+            to=to,
+            context={**facts, "event": event, "url": url},
+            region=version.scheme.region,
+        )
+        audit_record(
+            actor=None,
+            action="rule_version_notice_sent",
+            obj=version,
+            data={"event": event, "to": to},
+        )

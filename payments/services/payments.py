@@ -18,7 +18,6 @@ from payments.models import Payment, PaymentRequest, RecoveryOrder
 from payments.services.shared import _members, _notify
 from payments.workflow import REQUEST_WORKFLOW
 from schemes.models import BudgetEnvelope
-from schemes.templatetags.aides import euros
 
 
 def mask_iban(iban: str) -> str:
@@ -138,7 +137,10 @@ def mark_payment_paid(*, payment: Payment, on: date, actor) -> None:
     else:
         _close_if_settled(dossier, actor=actor)
     _notify(
+        "payment_paid",
         _members(dossier),
-        f"Paiement de votre aide — dossier {dossier.number}",
-        f"Bonjour,\n\nLa Région a payé {euros(payment.amount)} ({payment.get_kind_display().lower()}) le {on:%d/%m/%Y} sur le compte se terminant par {payment.iban[-4:]}.\n",
+        dossier,
+        payment=payment,
+        paid_on=on,
+        iban_end=payment.iban[-4:],
     )

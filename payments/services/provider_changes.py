@@ -67,9 +67,12 @@ def provider_change_decide(
         data={"accepted": accept},
     )
     _notify(
+        "provider_change_decided",
         _members(change.dossier),
-        f"Changement de prestataire — dossier {change.dossier.number}",
-        f"Bonjour,\n\nVotre changement de prestataire ({change.new_supplier}) est {'accepté' if accept else 'refusé'}. {comment}\n",
+        change.dossier,
+        change=change,
+        accepted=accept,
+        comment=comment,
     )
     return change
 

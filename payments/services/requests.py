@@ -16,6 +16,7 @@ from applications.uploads import validate_upload
 from applications.workflow import TransitionError
 from audit.services import audit_record
 from instruction.models import ExpenseRetention
+from instruction.selectors import instructors_emails
 from organisations.conflicts import Action, check_conflict
 from outbox.services import enqueue
 from payments import permissions
@@ -264,11 +265,13 @@ def request_create(
         raise ValidationError("Une demande de ce type est déjà en cours pour ce dossier.") from exc
     # Before a payment, expired URSSAF and DGFIP certificates are fetched again (API Entreprise).
     request_certificates(dossier)
-    agent = getattr(getattr(dossier, "review", None), "agent", None)
     _notify(
-        [agent.email] if agent else [],
-        f"Demande de paiement — dossier {dossier.number}",
-        f"Une demande de paiement ({request.get_kind_display().lower()}) attend la vérification du service fait.",
+        "payment_request_received",
+        instructors_emails(dossier),  # its agent, else the team
+        dossier,
+        to_agent=True,
+        event="payment_request_received",
+        kind=request.get_kind_display(),
     )
     return request
 

@@ -1,11 +1,12 @@
 """What the payment services share: who may act, and the e-mails to the beneficiary."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
-from accounts.tasks import send_email
 from applications.models import Dossier
 from instruction.permissions import can_instruct
-from outbox.services import enqueue
+from outbox.notifications import notify
 
 
 def _member(user, dossier: Dossier) -> None:
@@ -21,11 +22,28 @@ def _agent(user, dossier: Dossier) -> None:
         raise PermissionDenied(why)
 
 
-def _notify(recipients: list[str], subject: str, body: str) -> None:
-    recipients = [r for r in recipients if r]
-    if recipients:
-        kwargs = {"subject": f"[Aides numériques] {subject}", "body": body, "to": recipients}
-        enqueue(send_email, **kwargs)
+def _notify(
+    template: str,
+    recipients: list[str],
+    dossier: Dossier,
+    *,
+    to_agent: bool = False,
+    event: str | None = None,
+    **context,
+) -> None:
+    """E-mail about a dossier (templates/emails/<template>), sent after the commit."""
+    page = "instruction:dossier" if to_agent else "applications:detail"
+    notify(
+        template,
+        to=recipients,
+        context={
+            "dossier": dossier,
+            "url": settings.SITE_URL + reverse(page, args=[dossier.pk]),
+            **context,
+        },
+        region=dossier.scheme.region,
+        event=event,
+    )
 
 
 def _members(dossier: Dossier) -> list[str]:

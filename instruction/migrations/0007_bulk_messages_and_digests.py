@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0007_stored_file_scan"),
-        ("instruction", "0004_queue_search_indexes"),
+        ("instruction", "0006_batch_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -17,11 +17,14 @@ PERCENT = {
     "decimal_places": 2,
     "example": "33,5",
 }
-MONEY = {"min_value": Decimal("0"), "decimal_places": 2}
+# Amounts are stored with 12 digits (10 before the comma): a larger one typed is a French
+# message next to the field, never a value the database or the rules cannot read back.
+MONEY = {"min_value": Decimal("0"), "max_value": Decimal("9999999999.99"), "decimal_places": 2}
+MAX_HEADCOUNT = 999_999
 
 QUESTION_FIELDS = {
     "headcount": lambda: forms.IntegerField(
-        label="Effectif salarié (équivalent temps plein)", min_value=0
+        label="Effectif salarié (équivalent temps plein)", min_value=0, max_value=MAX_HEADCOUNT
     ),
     "turnover": lambda: FrenchDecimalField(
         label="Chiffre d'affaires HT du dernier exercice clos (€)", **MONEY
@@ -169,7 +172,9 @@ class EligibilityForm(forms.Form):
 
 class HoldingForm(forms.Form):
     share = FrenchDecimalField(label="Part de capital ou de droits de vote (%)", **PERCENT)
-    headcount = forms.IntegerField(label="Effectif de cette entreprise", min_value=0)
+    headcount = forms.IntegerField(
+        label="Effectif de cette entreprise", min_value=0, max_value=MAX_HEADCOUNT
+    )
     turnover = FrenchDecimalField(label="Chiffre d'affaires de cette entreprise (€)", **MONEY)
 
 

@@ -116,7 +116,7 @@ def test_the_return_file_marks_each_payment_paid_with_its_mandate(exported):
     assert FinanceNumbers.objects.get(dossier=payments[1].dossier).commitment_number == "EJ-9001"
     event = AuditEvent.objects.for_object(batch).get(action="batch_return_import")
     assert event.data["csv_sha256"] == batch.csv_sha256
-    told = OutboxMessage.objects.filter(task="accounts.tasks.send_email")
+    told = OutboxMessage.objects.filter(task="outbox.tasks.send_notification")
     assert sum("Paiement de votre aide" in str(m.kwargs) for m in told) == 2
     with pytest.raises(Exception, match="déjà payé"):
         batch_import_return(user=officer, batch=batch, content=return_file(batch, payments))

@@ -323,3 +323,25 @@ def test_batch_freeze_page_names_the_conflict_and_offers_no_confirmation(awarded
     assert batch.state == "open"
     client.force_login(creator)
     assert "Confirmer l'export" in client.get(url).content.decode()
+
+
+def test_a_conflicted_officer_cannot_mark_an_exported_batch_paid(awarded, agent_of):
+    dossier = awarded("PDL-IN")
+    payment = services.payment_validate(
+        user=staff(Action.VALIDATE), request=certified(dossier, certifier=agent_of("PDL"))
+    )
+    creator = staff(Action.BATCH)
+    batch = batches.batch_create(
+        user=creator, region=Region.objects.get(code="PDL"), payments=[payment.pk]
+    )
+    batch = batches.batch_export(user=creator, batch=batch)
+    officer = staff(Action.BATCH)
+    Membership.objects.create(user=officer, organisation=dossier.organisation)
+    with pytest.raises(PermissionDenied, match="membre de l'organisation bénéficiaire"):
+        batches.batch_mark_paid(user=officer, batch=batch, paid_on=timezone.localdate())
+    batch.refresh_from_db()
+    payment.refresh_from_db()
+    assert batch.state == "exported" and payment.request.state == RequestState.VALIDATED
+    batches.batch_mark_paid(user=creator, batch=batch, paid_on=timezone.localdate())
+    batch.refresh_from_db()
+    assert batch.state == "paid"

@@ -38,6 +38,10 @@ TO_DECIDE_STATES = (_S.PROPOSED, _S.ON_AGENDA)
 # scheme (the one-open-dossier constraint of applications.Dossier, hence plain strings).
 TERMINAL_STATES = ("rejected", "abandoned", "closed")
 
+# A payment request in one of these states is settled (payments.enums.RequestState, plain strings:
+# the layers forbid applications → payments); any other is under way and forbids reopening.
+PAYMENT_REQUEST_FINAL_STATES = ("paid", "refused")
+
 
 class ScanStatus(models.TextChoices):
     NOT_SCANNED = "not_scanned", "Non analysé"

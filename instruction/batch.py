@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -179,9 +179,22 @@ def batch_create(*, user, action: str, ids: list[int], params: dict, token: str)
     from instruction.tasks import run_batch
 
     with transaction.atomic():
-        job = BatchJob.objects.create(
-            action=action, params=params, token=token, created_by=user, total=len(dossier_ids)
-        )
+        try:
+            with transaction.atomic():
+                job = BatchJob.objects.create(
+                    action=action,
+                    params=params,
+                    token=token,
+                    created_by=user,
+                    total=len(dossier_ids),
+                )
+        except IntegrityError:  # the same form, posted twice at once
+            existing = BatchJob.objects.get(token=token)
+            if existing.created_by_id != user.pk:
+                raise ValidationError(
+                    "Ce formulaire a expiré : rechargez la page et relancez l'action."
+                ) from None
+            return existing
         BatchItem.objects.bulk_create(
             BatchItem(job=job, dossier_id=pk, position=i) for i, pk in enumerate(dossier_ids)
         )

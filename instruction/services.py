@@ -10,7 +10,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.enums import INSTRUCTION_ENDED_STATES
+from applications.enums import INSTRUCTION_ENDED_STATES, PAYMENT_REQUEST_FINAL_STATES
 from applications.enums import DossierState as S
 from applications.models import Dossier, DossierDocument
 from applications.workflow import TransitionError, apply_transition
@@ -354,6 +354,14 @@ def dossier_reopen(*, user, dossier: Dossier, reason: str) -> Dossier:
     require_agent(user, dossier)
     if not reason.strip():
         raise ValidationError("La réouverture doit être motivée.")
+
+    def no_payment_under_way(locked: Dossier) -> None:
+        if locked.payment_requests.exclude(state__in=PAYMENT_REQUEST_FINAL_STATES).exists():
+            raise TransitionError(
+                "Une demande de paiement est en cours sur ce dossier : "
+                "il ne peut pas être rouvert tant qu'elle n'est pas payée ou refusée."
+            )
+
     try:
         with transaction.atomic():
             dossier = apply_transition(
@@ -362,6 +370,7 @@ def dossier_reopen(*, user, dossier: Dossier, reason: str) -> Dossier:
                 actor=user,
                 comment=reason,
                 fields={"awarded_amount": None},
+                check=no_payment_under_way,
             )
     except IntegrityError as exc:
         raise TransitionError(

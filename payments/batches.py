@@ -308,6 +308,7 @@ def batch_mark_paid(*, user, batch: PaymentBatch, paid_on: date) -> PaymentBatch
         raise ValidationError("La date de paiement ne peut pas être dans le futur.")
     if batch.exported_at and paid_on < timezone.localtime(batch.exported_at).date():
         raise ValidationError("La date de paiement ne peut pas précéder l'export du lot.")
+    _check_conflicts(user, batch.payments.values_list("pk", flat=True))
     payments = list(batch.payments.select_related("request").order_by("pk"))
     BATCH_WORKFLOW.apply(
         batch,

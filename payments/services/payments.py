@@ -54,6 +54,11 @@ def payment_validate(
                 "vérifiez-la à nouveau avant de valider."
             )
         dossier = request.dossier
+        if dossier.state not in PAYABLE_STATES:
+            raise TransitionError(
+                f"Le dossier est à l'état « {dossier.get_state_display()} » : "
+                "ce paiement ne peut pas être validé."
+            )
         year = (
             dossier.review.decided_at.year
             if getattr(dossier, "review", None) and dossier.review.decided_at

@@ -10,6 +10,7 @@ from applications.enums import PAYABLE_STATES
 from applications.models import Dossier
 from applications.uploads import validate_upload
 from audit.services import audit_record
+from organisations.conflicts import Action, check_conflict
 from payments.enums import ChangeState
 from payments.models import ProviderChange
 from payments.services.shared import _agent, _member, _members, _notify
@@ -55,6 +56,7 @@ def provider_change_decide(
     *, user, change: ProviderChange, accept: bool, comment: str
 ) -> ProviderChange:
     _agent(user, change.dossier)
+    check_conflict(user, Action.INSTRUCT, change.dossier)
     if not accept and not comment.strip():
         raise ValidationError("Motivez le refus du changement de prestataire.")
     change = CHANGE_WORKFLOW.apply(

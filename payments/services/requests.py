@@ -293,6 +293,11 @@ def request_certify(
     dossier = request.dossier
     _agent(user, dossier)
     check_conflict(user, Action.CERTIFY, dossier, request)
+    if dossier.state not in PAYABLE_STATES:
+        raise TransitionError(
+            f"Le dossier est à l'état « {dossier.get_state_display()} » : "
+            "le service fait ne peut pas être certifié."
+        )
     if version is not None and version != request.lock_version:
         raise TransitionError("Cette demande a été modifiée entre-temps : rechargez la page.")
     if not REQUEST_WORKFLOW.allows("certify", request.state):

@@ -234,3 +234,16 @@ def test_the_whole_filtered_list_can_be_prepared(client, admissible):
     )
     assert {row["dossier"].pk for row in response.context["rows"]} == {d.pk for d in dossiers}
     assert BatchItem.objects.count() == 0
+
+
+def test_the_same_form_posted_twice_at_once_makes_one_job(admissible, monkeypatch):
+    agent, make = admissible
+    dossiers = make(2)
+    ids = [d.pk for d in dossiers]
+    first = batch.batch_create(user=agent, action="propose", ids=ids, params={}, token="t2")
+    # The second post read "no job yet" before the first one was committed.
+    real_filter = BatchJob.objects.filter
+    monkeypatch.setattr(BatchJob.objects, "filter", lambda *a, **k: real_filter(*a, **k).none())
+    second = batch.batch_create(user=agent, action="propose", ids=ids, params={}, token="t2")
+    assert second.pk == first.pk
+    assert BatchJob.objects.count() == 1 and BatchItem.objects.count() == 2

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from organisations.conflicts import CONFLICTS, Action, Parties, Relation, confli
 from organisations.models import Membership
 from payments import batches, services
 from payments.enums import PaymentKind, RequestState
-from payments.models import Payment, PaymentBatch, PaymentRequest, RecoveryOrder
+from payments.models import Payment, PaymentBatch, PaymentRequest, ProviderChange, RecoveryOrder
 from territories.models import Region
 from tests.factories import RoleAssignmentFactory, UserFactory
 from tests.payments.conftest import member_of
@@ -323,3 +324,48 @@ def test_batch_freeze_page_names_the_conflict_and_offers_no_confirmation(awarded
     assert batch.state == "open"
     client.force_login(creator)
     assert "Confirmer l'export" in client.get(url).content.decode()
+
+
+def test_a_conflicted_officer_cannot_mark_an_exported_batch_paid(awarded, agent_of):
+    dossier = awarded("PDL-IN")
+    payment = services.payment_validate(
+        user=staff(Action.VALIDATE), request=certified(dossier, certifier=agent_of("PDL"))
+    )
+    creator = staff(Action.BATCH)
+    batch = batches.batch_create(
+        user=creator, region=Region.objects.get(code="PDL"), payments=[payment.pk]
+    )
+    batch = batches.batch_export(user=creator, batch=batch)
+    officer = staff(Action.BATCH)
+    Membership.objects.create(user=officer, organisation=dossier.organisation)
+    with pytest.raises(PermissionDenied, match="membre de l'organisation bénéficiaire"):
+        batches.batch_mark_paid(user=officer, batch=batch, paid_on=timezone.localdate())
+    batch.refresh_from_db()
+    payment.refresh_from_db()
+    assert batch.state == "exported" and payment.request.state == RequestState.VALIDATED
+    batches.batch_mark_paid(user=creator, batch=batch, paid_on=timezone.localdate())
+    batch.refresh_from_db()
+    assert batch.state == "paid"
+
+
+def test_an_agent_member_of_the_organisation_cannot_decide_its_provider_change(awarded, agent_of):
+    dossier = awarded("PDL-IN")
+    change = ProviderChange(
+        dossier=dossier,
+        expense_line=dossier.expenses.order_by("position").first(),
+        new_supplier="Nouvel Éditeur SAS",
+        new_amount=Decimal("1000.00"),
+        reason="Le premier éditeur a cessé son activité.",
+        declared_by=member_of(dossier),
+    )
+    change.quote.save("devis.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    change.save()
+    agent = agent_of("PDL")
+    Membership.objects.create(user=agent, organisation=dossier.organisation)
+    with pytest.raises(PermissionDenied, match="membre de l'organisation bénéficiaire"):
+        services.provider_change_decide(user=agent, change=change, accept=True, comment="")
+    change.refresh_from_db()
+    assert change.state == "pending"
+    services.provider_change_decide(user=agent_of("PDL"), change=change, accept=True, comment="")
+    change.refresh_from_db()
+    assert change.state == "accepted"

@@ -10,13 +10,16 @@ from django.db import connection
 from django.utils import timezone
 
 from applications.enums import DossierState as S
+from applications.models import Dossier
 from audit.models import AuditEvent
 from common.workflow import TransitionError
+from instruction import services as instruction_services
 from payments import batches, services
 from payments.enums import BatchState, ChangeState, PaymentKind, RequestState
 from payments.models import (
     Payment,
     PaymentBatchTransitionLog,
+    PaymentRequest,
     PaymentRequestTransitionLog,
     ProviderChange,
     ProviderChangeTransitionLog,
@@ -229,3 +232,34 @@ def test_concurrent_batch_payments_make_one_transition(reference_data, awarded):
     assert sum(not isinstance(r, Exception) for r in results) == 1
     assert PaymentBatchTransitionLog.objects.filter(transition="mark_paid").count() == 1
     assert PaymentRequestTransitionLog.objects.filter(transition="pay").count() == 1
+
+
+def test_a_dossier_with_a_payment_under_way_cannot_be_reopened(awarded):
+    dossier = awarded("PDL-IN")
+    request = proposed(dossier)
+    with pytest.raises(TransitionError, match="demande de paiement est en cours"):
+        instruction_services.dossier_reopen(
+            user=dossier.agent, dossier=dossier, reason="Erreur de calcul."
+        )
+    dossier.refresh_from_db()
+    assert dossier.state == S.ACCEPTED and dossier.awarded_amount is not None
+    # Once the request is refused, the dossier may be reopened.
+    PaymentRequest.objects.filter(pk=request.pk).update(state=RequestState.REFUSED)
+    dossier = instruction_services.dossier_reopen(
+        user=dossier.agent, dossier=dossier, reason="Erreur de calcul."
+    )
+    assert dossier.state == S.IN_INSTRUCTION
+
+
+def test_a_request_on_a_dossier_no_longer_payable_is_neither_certified_nor_validated(awarded):
+    dossier = awarded("PDL-IN")
+    request = proposed(dossier)
+    Dossier.objects.filter(pk=dossier.pk).update(state=S.IN_INSTRUCTION)
+    with pytest.raises(TransitionError, match="ne peut pas être validé"):
+        services.payment_validate(user=role("finance"), request=request)
+    PaymentRequest.objects.filter(pk=request.pk).update(state=RequestState.SUBMITTED)
+    with pytest.raises(TransitionError, match="ne peut pas être certifié"):
+        services.request_certify(user=dossier.agent, request=request)
+    assert not Payment.objects.filter(request=request).exists()
+    request.refresh_from_db()
+    assert request.state == RequestState.SUBMITTED

@@ -9,6 +9,7 @@ with its French message; the others go on. Acts (award decision, refusal letter)
 in the same job, right after their dossier's transition: the item records the act's reference.
 """
 
+import logging
 import secrets
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,8 @@ from instruction.models import Review
 from instruction.models_batch import BatchAction, BatchItem, BatchJob, ItemOutcome, JobStatus
 from instruction.selectors import dossiers_for_agent, expenses_with_retention
 from outbox.services import enqueue
+
+logger = logging.getLogger(__name__)
 
 BATCH_MAX = 1000  # dossiers per job
 STATE_LABELS = dict(S.choices)
@@ -211,22 +214,34 @@ def batch_create(*, user, action: str, ids: list[int], params: dict, token: str)
 def batch_run(*, job_id: int) -> int:
     """Run the job's pending items in order; returns how many were processed now.
 
-    Safe to run again (a worker lost mid-way, the task retried): done items are not redone."""
+    Safe to run again (a worker lost mid-way, the task redelivered): each item is claimed while
+    still pending, so done items are not redone and two runs never process the same item."""
     claimed = BatchJob.objects.filter(pk=job_id).exclude(status=JobStatus.DONE)
     if not claimed.update(status=JobStatus.RUNNING, started_at=timezone.now()):
         return 0
     job = BatchJob.objects.select_related("created_by").get(pk=job_id)
     count = 0
-    pending = job.items.filter(outcome=ItemOutcome.PENDING).order_by("position")
-    for item in pending.iterator(chunk_size=200):
-        _run_item(job, item)
-        BatchJob.objects.filter(pk=job.pk).update(processed=F("processed") + 1)
-        count += 1
-    BatchJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=timezone.now())
+    try:
+        pending = job.items.filter(outcome=ItemOutcome.PENDING).order_by("position")
+        for item in pending.iterator(chunk_size=200):
+            if _run_item(job, item):
+                BatchJob.objects.filter(pk=job.pk).update(processed=F("processed") + 1)
+                count += 1
+    finally:
+        BatchJob.objects.filter(pk=job.pk).update(status=JobStatus.DONE, finished_at=timezone.now())
     return count
 
 
-def _run_item(job: BatchJob, item: BatchItem) -> None:
+UNEXPECTED = "Erreur inattendue : l’opération n’a pas été faite sur ce dossier."
+ACT_FAILED = "L’acte n’a pas pu être généré : générez-le depuis la page du dossier."
+
+
+def _run_item(job: BatchJob, item: BatchItem) -> bool:
+    """Process one item if it is still pending (claimed by compare-and-set); False otherwise."""
+    if not BatchItem.objects.filter(
+        pk=item.pk, outcome=ItemOutcome.PENDING, processed_at__isnull=True
+    ).update(processed_at=timezone.now()):
+        return False  # another run of the job has it
     user, action, params = job.created_by, job.action, job.params
     dossier = (
         Dossier.objects.select_related("scheme__region", "organisation__department")
@@ -248,8 +263,15 @@ def _run_item(job: BatchJob, item: BatchItem) -> None:
             outcome, message = ItemOutcome.FAILED, " ".join(exc.messages)
         except PermissionDenied as exc:
             outcome, message = ItemOutcome.FAILED, str(exc) or "Action non autorisée."
+        except Exception:
+            logger.exception("Batch job %s: dossier %s failed", job.pk, item.dossier_id)
+            outcome, message = ItemOutcome.FAILED, UNEXPECTED
         else:
-            reference = _act(dossier, action)
+            try:  # the transition is committed: a failed act leaves the item done, with a note
+                reference = _act(dossier, action)
+            except Exception:
+                logger.exception("Batch job %s: act of dossier %s failed", job.pk, dossier.pk)
+                message = f"{message} {ACT_FAILED}".strip()
     BatchItem.objects.filter(pk=item.pk).update(
         outcome=outcome,
         message=message[:500],
@@ -257,6 +279,7 @@ def _run_item(job: BatchJob, item: BatchItem) -> None:
         act_reference=reference,
         processed_at=timezone.now(),
     )
+    return True
 
 
 def _apply(user, action: str, params: dict, dossier: Dossier) -> tuple[Decimal | None, str]:

@@ -27,6 +27,7 @@ from applications.models import Dossier
 from audit.services import audit_record
 from instruction.models import BulkMessage, BulkMessageRecipient, Message
 from instruction.selectors import dossiers_for_agent
+from instruction.services import require_agent
 from organisations.models import Membership
 from outbox.notifications import notify
 from outbox.services import enqueue
@@ -159,6 +160,12 @@ def _send_one(bulk: BulkMessage, dossier: Dossier, emails: list[str]) -> bool:
             dossier=dossier, author=bulk.author, from_region=True, body=bulk.body
         )
         BulkMessageRecipient.objects.create(bulk=bulk, dossier=dossier, message=message)
+        audit_record(
+            actor=bulk.author,
+            action="bulk_message_post",
+            obj=message,
+            data={"bulk": bulk.pk, "dossier": dossier.number},
+        )
         notify(
             "dossier_message",
             to=emails,
@@ -191,10 +198,17 @@ def bulk_message_send(self, bulk_id: int) -> int:
     BulkMessage.objects.filter(pk=bulk.pk).update(
         sent=BulkMessageRecipient.objects.filter(bulk=bulk).count()  # a retried job goes on
     )
+    refused = 0
     for dossier in dossiers:
+        try:  # the checks of a message written on the dossier's page (review.message_post)
+            require_agent(bulk.author, dossier)
+        except PermissionDenied as exc:
+            refused += 1
+            logger.info("Bulk message %s: dossier %s skipped (%s)", bulk.pk, dossier.pk, exc)
+            continue
         if _send_one(bulk, dossier, emails.get(dossier.pk, [])):
             reached += 1
             BulkMessage.objects.filter(pk=bulk.pk).update(sent=F("sent") + 1)
-    BulkMessage.objects.filter(pk=bulk.pk).update(finished_at=timezone.now())
-    logger.info("Bulk message %s written to %d dossier(s)", bulk.pk, reached)
+    BulkMessage.objects.filter(pk=bulk.pk).update(finished_at=timezone.now(), refused=refused)
+    logger.info("Bulk message %s written to %d dossier(s), %d skipped", bulk.pk, reached, refused)
     return reached

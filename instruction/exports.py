@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 
+from common.spreadsheet import csv_text, xlsx_text
 from instruction.queue import EXPORT_COLUMNS
 from schemes.core.fmt import cents
 
@@ -26,7 +27,9 @@ def csv_value(key: str, value) -> str:
         return csv_amount(value)
     if isinstance(value, date | datetime):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return csv_text(str(value))
 
 
 class _Echo:
@@ -68,6 +71,8 @@ def write_xlsx(rows: Iterable[dict], output) -> None:
                 cell.number_format = '#,##0.00" €"'
             elif isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"
+            else:
+                xlsx_text(cell)
             cells.append(cell)
         sheet.append(cells)
     workbook.save(output)

@@ -278,6 +278,9 @@ class BulkMessage(models.Model):
     created_at = models.DateTimeField("écrit le", auto_now_add=True)
     total = models.PositiveIntegerField("dossiers visés", null=True, blank=True)
     sent = models.PositiveIntegerField("dossiers traités", default=0)
+    refused = models.PositiveIntegerField(
+        "dossiers écartés", default=0, help_text="Conflit d’intérêts ou hors des attributions."
+    )
     finished_at = models.DateTimeField("terminé le", null=True, blank=True)
 
     class Meta:

@@ -21,6 +21,7 @@ from accounts.enums import Role
 from applications.models import DossierDocument
 from applications.workflow import TransitionError
 from audit.services import audit_record
+from common.spreadsheet import csv_row, xlsx_text
 from organisations.conflicts import Action, check_conflict
 from payments.enums import BatchState, RequestState
 from payments.finance_numbers import PROFILE_COLUMNS, profile_cells, region_has_profile
@@ -194,8 +195,8 @@ def render_csv(rows: list[list], columns: list[str] = COLUMNS) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        cells = list(row)
-        cells[AMOUNT_INDEX] = f"{Decimal(cells[AMOUNT_INDEX]):.2f}".replace(".", ",")
+        cells = csv_row(row)
+        cells[AMOUNT_INDEX] = f"{Decimal(row[AMOUNT_INDEX]):.2f}".replace(".", ",")
         writer.writerow(cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -214,6 +215,8 @@ def render_xlsx(rows: list[list], *, title: str, columns: list[str] = COLUMNS) -
         cells = list(row)
         cells[AMOUNT_INDEX] = Decimal(cells[AMOUNT_INDEX])
         sheet.append(cells)
+        for cell in sheet[sheet.max_row]:
+            xlsx_text(cell)
         sheet.cell(row=sheet.max_row, column=AMOUNT_INDEX + 1).number_format = '#,##0.00" €"'
     for column in ("A", "D"):  # SIRET and IBAN stay text
         for cell in sheet[column]:

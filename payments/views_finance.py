@@ -24,6 +24,7 @@ from accounts.permissions import regions_for_role
 from applications.workflow import TransitionError
 from common.files import private_file_response
 from common.numbers import NotANumber, parse_french_decimal
+from common.spreadsheet import csv_row
 from organisations.conflicts import Action, member_organisation_ids
 from payments import batches, budget, permissions, services
 from payments.enums import BatchState, RequestState
@@ -455,7 +456,7 @@ def dashboard_csv(request):
         header += [f"{label} (nombre)", f"{label} (montant €)"]
     writer.writerow(header)
     for row in rows:
-        cells = [row["region"], row["scheme"]]
+        cells = csv_row([row["region"], row["scheme"]])
         for metric in row["metrics"]:
             cells += [metric["count"], f"{Decimal(metric['amount']):.2f}".replace(".", ",")]
         writer.writerow(cells)

@@ -15,7 +15,7 @@ import tempfile
 
 from celery import shared_task
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.http import QueryDict
@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.enums import Role
 from audit.services import audit_record
 from instruction.exports import csv_lines, write_xlsx
-from instruction.queue import Scope, export_rows, queue_list
+from instruction.queue import QueueFilter, Scope, export_rows, queue_list
 from outbox.services import enqueue
 from reporting.models import ExportJob
 
@@ -45,9 +45,31 @@ def queue_scope(user) -> Scope:
     return Scope.for_user(user)
 
 
+MAX_PARAM_LENGTH = 200  # characters of one filter value
+MAX_PARAM_VALUES = 50  # values of one filter (several statuses, labels…)
+
+
+def queue_param_names() -> set[str]:
+    """The keys the queue reads: its filters, the tab and the sort (never the page)."""
+    return {*QueueFilter.base_filters, "tab", "sort"}
+
+
 def queue_params(query: QueryDict) -> dict[str, list[str]]:
-    """The filters of the list being exported, as the queue page reads them (never the page)."""
-    return {key: query.getlist(key) for key in query if key not in ("page", "format")}
+    """The filters of the list being exported, as the queue page reads them, capped in length.
+
+    A NUL byte (which PostgreSQL's jsonb refuses) is a French ValidationError."""
+    names = queue_param_names()
+    params = {}
+    for key in query:
+        if key not in names:
+            continue
+        values = query.getlist(key)[:MAX_PARAM_VALUES]
+        if any("\x00" in value for value in values):
+            raise ValidationError(
+                "Les filtres contiennent un caractère invalide : reprenez-les depuis la liste."
+            )
+        params[key] = [value[:MAX_PARAM_LENGTH] for value in values]
+    return params
 
 
 def export_start(*, user, kind: str, fmt: str, params: dict) -> ExportJob:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.enums import Role
 from accounts.params import year_or_404
 from accounts.permissions import regions_for_role, scheme_scope_q
+from common.spreadsheet import csv_text
 from payments.budget import bar_chart
 from reporting import deminimis, scdl
 from reporting import statistics as stats
@@ -29,7 +30,7 @@ def _csv_response(columns, rows, filename: str) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: csv_text(value) for key, value in row.items()} for row in rows)
     return _csv(buffer.getvalue(), filename)
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +23,11 @@ def queue_export(request):
     fmt = source.get("format", "csv")
     if fmt not in ExportJob.Format.values:
         raise Http404("Format inconnu.")
-    params = queue_params(source.copy())
-    params.pop("csrfmiddlewaretoken", None)
+    try:
+        params = queue_params(source)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("instruction:queue")
     if request.method == "POST":
         job = export_start(user=request.user, kind=ExportJob.Kind.QUEUE, fmt=fmt, params=params)
         return redirect("reporting:export", job_id=job.pk)

@@ -247,3 +247,75 @@ def test_the_same_form_posted_twice_at_once_makes_one_job(admissible, monkeypatc
     second = batch.batch_create(user=agent, action="propose", ids=ids, params={}, token="t2")
     assert second.pk == first.pk
     assert BatchJob.objects.count() == 1 and BatchItem.objects.count() == 2
+
+
+def test_an_unexpected_error_fails_its_dossier_alone_and_the_job_still_finishes(
+    client, admissible, django_capture_on_commit_callbacks, monkeypatch
+):
+    agent, make = admissible
+    dossiers = make(2)
+    real_apply = batch._apply
+
+    def crash_on_first(user, action, params, dossier):
+        if dossier.pk == dossiers[0].pk:
+            raise RuntimeError("disk full")
+        return real_apply(user, action, params, dossier)
+
+    monkeypatch.setattr(batch, "_apply", crash_on_first)
+    client.force_login(agent)
+    _start(client, "message", dossiers, django_capture_on_commit_callbacks, body="Bonjour")
+    job = BatchJob.objects.get()
+    assert job.status == "done" and job.finished_at is not None
+    outcomes = _items(job)
+    assert outcomes[dossiers[0].number] == (
+        "failed",
+        "Erreur inattendue : l’opération n’a pas été faite sur ce dossier.",
+    )
+    assert outcomes[dossiers[1].number] == ("done", "Message envoyé.")
+
+
+def test_a_failed_act_keeps_the_decision_done_with_a_note(
+    client, admissible, django_capture_on_commit_callbacks, monkeypatch
+):
+    agent, make = admissible
+    [dossier] = make(1)
+    award = Decimal(review.review_estimate(dossier)["award"])
+    services.dossier_propose(
+        user=agent, dossier=dossier, favourable=True, comment="Ok", award=award
+    )
+
+    def broken_act(dossier, action):
+        raise OSError("storage down")
+
+    monkeypatch.setattr(batch, "_act", broken_act)
+    client.force_login(agent)
+    _start(client, "accept", [dossier], django_capture_on_commit_callbacks)
+    job = BatchJob.objects.get()
+    dossier.refresh_from_db()
+    assert dossier.state == S.ACCEPTED and job.status == "done"
+    outcome, message = _items(job)[dossier.number]
+    assert outcome == "done"
+    assert "L’acte n’a pas pu être généré" in message
+
+
+def test_an_item_already_claimed_by_another_run_is_not_processed_twice(
+    client, admissible, django_capture_on_commit_callbacks, monkeypatch
+):
+    agent, make = admissible
+    dossiers = make(1)
+    calls = []
+    real_apply = batch._apply
+
+    def counting(user, action, params, dossier):
+        calls.append(dossier.pk)
+        return real_apply(user, action, params, dossier)
+
+    monkeypatch.setattr(batch, "_apply", counting)
+    client.force_login(agent)
+    _start(client, "message", dossiers, django_capture_on_commit_callbacks, body="Bonjour")
+    job = BatchJob.objects.get()
+    item = job.items.get()
+    BatchJob.objects.filter(pk=job.pk).update(status="running")  # a redelivered task
+    batch._run_item(job, item)  # the stale copy it read before the first run finished
+    assert calls == [dossiers[0].pk]
+    assert Message.objects.filter(dossier=dossiers[0]).count() == 1

@@ -161,3 +161,29 @@ def test_the_applicant_sees_the_message_in_the_drafts_thread(
     client.force_login(member_of(no_bank))
     page = client.get(reverse("applications:detail", args=[no_bank.pk])).content.decode()
     assert "Il manque votre RIB." in page
+
+
+def test_a_dossier_of_the_authors_own_organisation_is_skipped_counted_and_each_message_audited(
+    drafts, client, django_capture_on_commit_callbacks
+):
+    from audit.models import AuditEvent
+
+    no_bank, complete, _ = drafts
+    complete.iban = ""
+    complete.save(update_fields=["iban"])
+    author = agent("PDL")
+    MembershipFactory(organisation=complete.organisation, user=author)  # conflict of interest
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk = bulk_message_create(
+            user=author, audience="drafts_missing_bank_details", body="RIB ?", token=uuid.uuid4()
+        )
+    bulk.refresh_from_db()
+    assert (bulk.total, bulk.sent, bulk.refused) == (2, 1, 1)
+    assert Message.objects.filter(dossier=no_bank).count() == 1
+    assert not Message.objects.filter(dossier=complete).exists()
+    [event] = AuditEvent.objects.filter(action="bulk_message_post")
+    assert event.object_id == str(Message.objects.get(dossier=no_bank).pk)
+    assert event.data["dossier"] == no_bank.number and event.data["bulk"] == bulk.pk
+    client.force_login(author)
+    page = client.get(reverse("instruction:bulk_messages")).content.decode()
+    assert "1 dossier écarté (conflit d’intérêts ou hors de vos attributions)" in page

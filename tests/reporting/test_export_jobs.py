@@ -136,3 +136,22 @@ def test_expired_files_are_purged(client, agent, dossiers, django_capture_on_com
     response = client.get(reverse("reporting:export_file", args=[job.pk]))
     assert response.status_code == 302  # back to the status page, which says it expired
     assert "plus conservé" in client.get(response["Location"]).content.decode()
+
+
+def test_only_the_queues_filters_are_kept_and_their_length_capped(client, agent, dossiers):
+    client.force_login(agent)
+    data = {"format": "csv", "tab": "all", "q": "x" * 5000, "junk": "y" * 100000}
+    client.post(reverse("reporting:queue_export"), data)
+    job = ExportJob.objects.get()
+    assert set(job.params) == {"tab", "q"}
+    assert len(job.params["q"][0]) == exports.MAX_PARAM_LENGTH
+
+
+def test_a_nul_byte_in_the_filters_is_refused_in_french(client, agent, dossiers):
+    client.force_login(agent)
+    response = client.post(
+        reverse("reporting:queue_export"), {"format": "csv", "q": "a\x00b"}, follow=True
+    )
+    assert response.status_code == 200
+    assert not ExportJob.objects.exists()
+    assert "caractère invalide" in response.content.decode()

@@ -121,10 +121,10 @@ def _extra_certificates() -> list:
     return list(load_certs_from_pemder(settings.DOCUMENTS_SIGNING_CHAIN))
 
 
-def trusted_certificates() -> list:
-    """What a portal signature chains to: the configured chain and the regions' certificates
-    themselves (a self-signed demo certificate is its own root)."""
-    trusted = list(_extra_certificates())
+def region_certificates() -> list:
+    """The regions' own signing certificates (DOCUMENTS_SIGNING_PKCS12 files), as asn1crypto
+    certificates."""
+    certificates = []
     pattern = settings.DOCUMENTS_SIGNING_PKCS12
     if pattern:
         passphrase = settings.DOCUMENTS_SIGNING_PASSPHRASE
@@ -138,8 +138,14 @@ def trusted_certificates() -> list:
                 continue
             if cert is not None:
                 pem = cert.public_bytes(serialization.Encoding.PEM)
-                trusted.extend(load_certs_from_pemder_data(pem))
-    return trusted
+                certificates.extend(load_certs_from_pemder_data(pem))
+    return certificates
+
+
+def trusted_certificates() -> list:
+    """What a portal signature chains to: the configured chain and the regions' certificates
+    themselves (a self-signed demo certificate is its own root)."""
+    return list(_extra_certificates()) + region_certificates()
 
 
 def demo_certificate_paths(region_codes) -> dict[str, Path]:
@@ -284,7 +290,7 @@ class SignatureCheck:
     signer: str
     intact: bool  # the signed bytes are unchanged
     valid: bool  # the cryptographic signature is correct
-    trusted: bool  # the certificate chains to a region's certificate
+    trusted: bool  # the certificate is one of the regions' own, and chains to a trusted root
     whole_file: bool  # nothing was added after the signature
     signed_at: datetime | None
     timestamped: bool
@@ -305,6 +311,9 @@ def check_signatures(pdf: bytes) -> list[SignatureCheck]:
         logger.info("Unreadable PDF submitted for verification")
         return []
     trusted = trusted_certificates()
+    # The chain's CA may issue certificates to others: only the regions' own signing
+    # certificates make a portal signature.
+    own = {cert.sha256 for cert in region_certificates()}
     checks = []
     for signature in embedded:
         context = ValidationContext(trust_roots=trusted, allow_fetching=False)
@@ -320,7 +329,7 @@ def check_signatures(pdf: bytes) -> list[SignatureCheck]:
                 signer=cert.subject.human_friendly if cert is not None else "",
                 intact=bool(status.intact),
                 valid=bool(status.valid),
-                trusted=bool(status.trusted),
+                trusted=bool(status.trusted) and cert is not None and cert.sha256 in own,
                 whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
                 signed_at=status.signer_reported_dt,
                 timestamped=status.timestamp_validity is not None,

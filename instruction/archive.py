@@ -9,6 +9,7 @@ whatever the dossier's size.
 """
 
 import hashlib
+import logging
 import re
 import zipfile
 from collections.abc import Iterator
@@ -20,7 +21,10 @@ from applications.models import Dossier
 from documents.formats import PARIS, PORTAL_NAME, fr_datetime, fr_size
 from documents.pdf import render_pdf
 
+logger = logging.getLogger(__name__)
+
 CHUNK = 64 * 1024
+MISSING = "manquant"
 UNSAFE = re.compile(r"[^\w.\- ]+")
 
 
@@ -29,6 +33,7 @@ class Entry:
     name: str
     size: int = 0
     sha256: str = ""
+    missing: bool = False  # listed in the register, absent from the storage
 
 
 class _Pipe:
@@ -95,7 +100,14 @@ def summary_pdf(dossier: Dossier, entries: list[Entry]) -> bytes:
         "state": dossier.get_state_display(),
         "submitted_at": fr_datetime(dossier.submitted_at) if dossier.submitted_at else "",
         "generated_at": fr_datetime(timezone.now()),
-        "entries": [{"name": e.name, "size": fr_size(e.size), "sha256": e.sha256} for e in entries],
+        "entries": [
+            {
+                "name": e.name,
+                "size": MISSING if e.missing else fr_size(e.size),
+                "sha256": MISSING if e.missing else e.sha256,
+            }
+            for e in entries
+        ],
         "reference": f"ZIP-{dossier.number}",
     }
     return render_pdf("instruction/pdf/archive_summary.html", context)
@@ -111,7 +123,14 @@ def stream_archive(dossier: Dossier) -> Iterator[bytes]:
             entry, digest = Entry(name), hashlib.sha256()
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            with stored.open("rb") as source, archive.open(info, "w", force_zip64=True) as target:
+            try:
+                source = stored.open("rb")
+            except FileNotFoundError:  # a lost file must not cut the others' download
+                logger.error("Dossier %s: stored file %s is missing", dossier.number, stored.name)
+                entry.missing = True
+                entries.append(entry)
+                continue
+            with source, archive.open(info, "w", force_zip64=True) as target:
                 for chunk in source.chunks(CHUNK):
                     digest.update(chunk)
                     entry.size += len(chunk)
@@ -134,6 +153,11 @@ def _closing_files(dossier: Dossier, entries: list[Entry]) -> list[tuple[str, by
         Entry("recapitulatif.pdf", len(summary), hashlib.sha256(summary).hexdigest()),
     ]
     lines = ["fichier;taille_octets;sha256"]
-    lines += [f"{entry.name};{entry.size};{entry.sha256}" for entry in listed]
+    lines += [
+        f"{entry.name};{MISSING};{MISSING}"
+        if entry.missing
+        else f"{entry.name};{entry.size};{entry.sha256}"
+        for entry in listed
+    ]
     manifest = ("\r\n".join(lines) + "\r\n").encode("utf-8")
     return [("recapitulatif.pdf", summary), ("manifeste.csv", manifest)]

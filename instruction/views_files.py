@@ -36,8 +36,12 @@ def attachment_preview(request, pk: int, attachment_id: int):
         return render(request, "applications/attachment_unavailable.html", context, status=403)
     if not attachment.preview_kind:
         raise Http404("Pas d'aperçu pour ce type de fichier.")
+    try:
+        source = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Ce fichier est introuvable sur le serveur.") from None
     response = FileResponse(
-        attachment.file.open("rb"),
+        source,
         as_attachment=False,
         filename=attachment.original_name,
         content_type=attachment.mime_type,

@@ -16,7 +16,7 @@ from io import BytesIO
 
 from django import forms
 from django.core.files.uploadedfile import InMemoryUploadedFile
-from django.core.files.uploadhandler import FileUploadHandler
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
 from applications.models import DossierDocument
 from documents.signing import SignatureCheck, check_signatures
@@ -103,18 +103,28 @@ class FileForm(forms.Form):
 
 
 class InMemoryHashUpload(FileUploadHandler):
-    """Keeps an uploaded file in memory only (never a temporary file), up to MAX_UPLOAD; a larger
-    one is skipped and reported to the form as too large."""
+    """Keeps the one uploaded document in memory only (never a temporary file), up to MAX_UPLOAD;
+    a larger one is skipped and reported to the form as too large. A file part of any other field
+    is skipped unread, and the bytes are counted across every file of the request: past
+    MAX_UPLOAD nothing more is kept, so a request never holds more than MAX_UPLOAD in memory."""
 
-    def new_file(self, *args, **kwargs):
-        super().new_file(*args, **kwargs)
+    def __init__(self, request=None, *, field_name: str = "file-document"):
+        super().__init__(request)
+        self.accepted_field = field_name
+        self.received = 0  # across every file of the request
+
+    def new_file(self, field_name, *args, **kwargs):
+        if field_name != self.accepted_field:
+            raise SkipFile
+        super().new_file(field_name, *args, **kwargs)
         self.buffer = BytesIO()
         self.too_large = False
 
     def receive_data_chunk(self, raw_data, start):
         if self.too_large:
             return None
-        if self.buffer.tell() + len(raw_data) > MAX_UPLOAD:
+        self.received += len(raw_data)
+        if self.received > MAX_UPLOAD:
             self.too_large = True
             self.buffer = BytesIO()
             return None

@@ -208,3 +208,35 @@ def test_a_configured_tsa_time_stamps_the_signature(certificates, tsa, award):
 def test_without_tsa_the_signature_has_no_time_stamp(certificates, award):
     [check] = signing.check_signatures(issuing.stored_bytes(ensure_document(award, Kind.AWARD)))
     assert check.ok and not check.timestamped
+
+
+def test_a_certificate_of_the_chain_that_is_not_a_region_signing_one_is_not_valid(
+    certificates, settings, tmp_path, award
+):
+    """The chain's CA is a trust root, so anything it certifies chains; only the regions' own
+    signing certificates make a signature the portal calls valid."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers
+    from pypdf import PdfWriter
+
+    other = signing.make_demo_certificate(
+        tmp_path / "other" / "X.p12", region_code="HDF", region_name="Hauts-de-France"
+    )
+    _key, cert, _more = pkcs12.load_key_and_certificates(other.read_bytes(), None)
+    chain = tmp_path / "chain.pem"
+    chain.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    settings.DOCUMENTS_SIGNING_CHAIN = [str(chain)]
+    blank = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(blank)
+    signatory = signing.Signatory("HDF", "Hauts-de-France", "Par délégation")
+    forged = signing.sign_pdf(
+        blank.getvalue(),
+        signer=signers.SimpleSigner.load_pkcs12(str(other)),
+        signatory=signatory,
+    )
+    assert validate(forged).trusted  # pyHanko alone trusts it through the chain
+    [check] = signing.check_signatures(forged)
+    assert check.intact and check.valid and not check.ok

@@ -84,13 +84,15 @@ def test_the_original_file_is_recognised_with_its_valid_signature(client, signed
     assert stored_after == stored_before  # the uploaded file was not kept
 
 
-def test_a_modified_file_is_not_recognised_and_its_signature_fails(client, signed_award):
+def test_a_modified_file_is_not_recognised_and_no_signature_is_vouched_for(client, signed_award):
     data = issuing.stored_bytes(signed_award)
     position = len(data) // 3
     tampered = data[:position] + bytes([data[position] ^ 0x01]) + data[position + 1 :]
     page = by_file(client, tampered).content.decode()
     assert "Document non reconnu" in page
-    assert "non valide" in page
+    # Signature lines only for a document of the register: no "valide, apposée par <CN>" that
+    # whoever made the file chose.
+    assert "Signature électronique" not in page and "apposée par" not in page
 
 
 def test_a_file_that_is_not_a_pdf_is_simply_not_recognised(client, db):
@@ -163,3 +165,56 @@ def test_a_hash_pasted_in_groups_is_recognised_and_a_long_one_gets_the_64_charac
     page = by_reference(client, signed_award.reference, digest * 80).content.decode()
     assert "L&#x27;empreinte SHA-256 compte 64 caractères" in page
     assert "au plus 80" not in page
+
+
+def test_a_body_larger_than_the_limit_is_refused_in_french_before_it_is_read(client, db):
+    from portal import verification
+
+    big = str(verification.MAX_UPLOAD + 1024 * 1024)
+    upload = SimpleUploadedFile("acte.pdf", b"%PDF-", content_type="application/pdf")
+    response = client.post(URL, {"mode": "file", "file-document": upload}, CONTENT_LENGTH=big)
+    assert response.status_code == 413
+    assert "dépasse 10 Mo" in response.content.decode()
+
+
+def test_the_rate_limit_is_checked_before_the_file_is_read(client, db, settings, monkeypatch):
+    from portal import verification
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "verify_document": "1/m/ip"}
+    assert by_file(client, b"%PDF-1").status_code == 200
+    read = []
+    original = verification.InMemoryHashUpload.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        read.append(len(raw_data))
+        return original(self, raw_data, start)
+
+    monkeypatch.setattr(verification.InMemoryHashUpload, "receive_data_chunk", spy)
+    response = by_file(client, b"%PDF-2")
+    assert response.status_code == 429 and "Trop de vérifications" in response.content.decode()
+    assert read == []
+
+
+def test_only_the_document_field_is_kept_and_bytes_count_across_files(rf, monkeypatch):
+    """Extra file parts (another field, or the document field repeated) are not kept in memory:
+    at most MAX_UPLOAD bytes are held for the whole request."""
+    from portal import verification
+
+    monkeypatch.setattr(verification, "MAX_UPLOAD", 1024)
+
+    def upload(name):
+        return SimpleUploadedFile(name, b"x" * 700, content_type="application/pdf")
+
+    request = rf.post(
+        URL,
+        {
+            "mode": "file",
+            "file-document": [upload("a.pdf"), upload("b.pdf")],
+            **{f"other{i}": upload(f"o{i}.pdf") for i in range(5)},
+        },
+    )
+    request.upload_handlers = [verification.InMemoryHashUpload(request)]
+    assert list(request.FILES) == ["file-document"]
+    first, second = request.FILES.getlist("file-document")
+    assert first.read() == b"x" * 700 and not first.too_large
+    assert second.too_large and second.read() == b""

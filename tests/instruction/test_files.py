@@ -161,3 +161,28 @@ def test_the_zip_streams_in_chunks_whatever_the_file_size(dossier):
     sizes = [len(chunk) for chunk in stream_archive(dossier)]
     assert sum(sizes) > len(big)
     assert max(sizes) < 256 * 1024, "the archive was built in memory instead of streamed"
+
+
+def test_a_missing_stored_file_previews_as_a_french_404(client, dossier, agent):
+    pdf = attach(dossier, "kbis.pdf", PDF_BYTES, "application/pdf")
+    pdf.file.storage.delete(pdf.file.name)
+    client.force_login(agent)
+    response = client.get(preview_url(pdf))
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_a_missing_stored_file_is_listed_as_missing_and_the_zip_goes_on(client, dossier, agent):
+    lost = attach(dossier, "lost.pdf", PDF_BYTES, "application/pdf", code="a_lost")
+    attach(dossier, "kbis.pdf", PDF_BYTES + b"%", "application/pdf")
+    lost.file.storage.delete(lost.file.name)
+    client.force_login(agent)
+    archive = read_zip(client.get(reverse("instruction:dossier_archive", args=[dossier.pk])))
+    names = archive.namelist()
+    assert "pieces/kbis/kbis.pdf" in names and "pieces/a_lost/lost.pdf" not in names
+    assert names[-2:] == ["recapitulatif.pdf", "manifeste.csv"]
+    manifest = list(
+        csv.DictReader(io.StringIO(archive.read("manifeste.csv").decode()), delimiter=";")
+    )
+    [row] = [row for row in manifest if row["fichier"] == "pieces/a_lost/lost.pdf"]
+    assert row["taille_octets"] == "manquant" and row["sha256"] == "manquant"

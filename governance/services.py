@@ -1,5 +1,7 @@
 """Writes of rule governance: drafts, four-eyes publishing, golden cases, impact runs."""
 
+import hashlib
+import json
 import secrets
 from datetime import date
 
@@ -195,8 +197,21 @@ def version_reopen(*, user, version: RuleVersion) -> RuleVersion:
     return _transition(version=version, name="reopen", actor=user)
 
 
-def version_publish(*, user, version: RuleVersion) -> RuleVersion:
-    """Four eyes: another manager of the region (or an administrator) publishes."""
+def version_fingerprint(version: RuleVersion) -> str:
+    """What the reviewer reads on the preview (rules, dates, submission): publishing compares it."""
+    seen = {
+        "parameters": version.parameters,
+        "label": version.label,
+        "valid_from": str(version.valid_from),
+        "valid_to": str(version.valid_to),
+        "submitted_at": str(version.submitted_at),
+    }
+    return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def version_publish(*, user, version: RuleVersion, seen: str | None = None) -> RuleVersion:
+    """Four eyes: another manager of the region (or an administrator) publishes. With `seen`
+    (the fingerprint the preview showed), a version changed since then is refused."""
     _require(permissions.can_publish(user, version))
     failing = failing_cases(version)
     if failing:
@@ -206,6 +221,12 @@ def version_publish(*, user, version: RuleVersion) -> RuleVersion:
             + ")."
         )
     with transaction.atomic():
+        locked = RuleVersion.objects.select_for_update().get(pk=version.pk)
+        if seen is not None and seen != version_fingerprint(locked):
+            raise GovernanceError(
+                "Publication refusée : la version a changé depuis votre lecture. "
+                "Relisez-la avant de la publier."
+            )
         published = _transition(
             version=version,
             name="publish",

@@ -163,6 +163,7 @@ def version_preview(request, code: str, pk: int):
         "withdraw_form": WithdrawForm(),
         "transitions": version.transitions.select_related("actor"),
         "state": version.state_on(today),
+        "fingerprint": services.version_fingerprint(version),
     }
     return render(request, "governance/preview.html", context)
 
@@ -204,7 +205,9 @@ def version_reopen(request, code: str, pk: int):
 @require_POST
 def version_publish(request, code: str, pk: int):
     def act(version):
-        services.version_publish(user=request.user, version=version)
+        services.version_publish(
+            user=request.user, version=version, seen=request.POST.get("seen", "")
+        )
         messages.success(
             request,
             "Version publiée : elle s'appliquera aux dossiers déposés à partir de sa date d'entrée en vigueur.",

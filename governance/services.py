@@ -290,13 +290,40 @@ def golden_case_save(*, user, scheme, case: GoldenCase | None, data: dict) -> Go
         (core.settle if probe.is_settle else core.simulate)(situation)
     except core.InputError as exc:
         raise ValidationError({"situation": exc.message}) from exc
-    case = case or GoldenCase(scheme=scheme)
-    for key in ("name", "document", "passage", "expected"):
-        setattr(case, key, data[key])
-    case.situation = situation
-    case.full_clean()
-    case.save()
-    audit_record(actor=user, action="golden_case_saved", obj=case, data={"name": case.name})
+    reason = (data.get("reason") or "").strip()
+    before = case.expected if case else None
+    changed = case is not None and before != data["expected"]
+    if changed and not reason:
+        raise ValidationError({"reason": "Indiquez la raison du changement du résultat attendu."})
+    with transaction.atomic():
+        if changed and (
+            RuleVersion.objects.select_for_update()
+            .filter(scheme=scheme, status=RuleStatus.SUBMITTED)
+            .exists()
+        ):
+            raise ValidationError(
+                "Résultat attendu non modifié : une version du dispositif est soumise et "
+                "sa relecture porte sur ce cas. Mettez-le à jour dans un brouillon, avec une "
+                "raison, ou attendez sa publication."
+            )
+        case = case or GoldenCase(scheme=scheme)
+        for key in ("name", "document", "passage", "expected"):
+            setattr(case, key, data[key])
+        case.situation = situation
+        case.full_clean()
+        if changed:
+            case._change_reason = reason[:100]
+        case.save()
+        audit_data = {"name": case.name}
+        if changed:
+            audit_data.update(before=before, after=case.expected)
+        audit_record(
+            actor=user,
+            action="golden_case_saved",
+            obj=case,
+            comment=reason if changed else "",
+            data=audit_data,
+        )
     return case
 
 

@@ -353,8 +353,7 @@ def case_edit(request, code: str, case: int | None = None):
                     data={**data, "expected": expected},
                 )
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error("situation", message)
+                form.add_error(None, exc)
             else:
                 messages.success(request, "Cas de référence enregistré.")
                 return redirect("governance:scheme", scheme.code)

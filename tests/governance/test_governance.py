@@ -399,3 +399,42 @@ def test_publish_refuses_a_version_changed_since_the_reviewer_read_it(draft, cli
     seen = re.search(r'name="seen" value="([^"]+)"', page.content.decode()).group(1)
     client.post(url, {"seen": seen})
     assert RuleVersion.objects.get(pk=submitted.pk).status == RuleStatus.PUBLISHED
+
+
+def test_changing_a_golden_case_expectation_needs_a_reason_and_no_submitted_version(client, draft):
+    from audit.models import AuditEvent
+
+    client.force_login(manager("PDL"))
+    case = Scheme.objects.get(code="PDL-IN").golden_cases.exclude(expected={}).first()
+    url = reverse("governance:case_edit", args=["PDL-IN", case.pk])
+    data = {
+        "name": case.name,
+        "document": case.document,
+        "passage": case.passage,
+        "situation": json.dumps(case.situation),
+        "eligible": "false",
+    }
+    page = client.post(url, data).content.decode()
+    assert "Indiquez la raison du changement du résultat attendu." in page
+    case.refresh_from_db()
+    assert case.expected.get("eligible") is not False
+    before = case.expected
+    # A draft of the scheme is under review: its checks must keep the expectation they ran on.
+    draft = _rate_40(draft)
+    for run in services.failing_cases(draft):
+        services.golden_amend(
+            user=draft.created_by, version=draft, case=run.case, expected=run.actual, reason="x"
+        )
+    services.version_submit(user=draft.created_by, version=draft)
+    data["reason"] = "Erreur de lecture du texte"
+    page = client.post(url, data).content.decode()
+    assert "une version du dispositif est soumise" in page
+    case.refresh_from_db()
+    assert case.expected == before
+    RuleVersion.objects.filter(pk=draft.pk).update(status=RuleStatus.WITHDRAWN)
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert case.expected == {"eligible": False}
+    event = AuditEvent.objects.filter(action="golden_case_saved").last()
+    assert event.comment == "Erreur de lecture du texte"
+    assert event.data["before"] == before and event.data["after"] == {"eligible": False}

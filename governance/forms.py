@@ -427,6 +427,12 @@ class GoldenCaseForm(forms.Form):
         min_value=0,
         decimal_places=2,
     )
+    reason = forms.CharField(
+        label="Raison du changement du résultat attendu",
+        max_length=500,
+        required=False,
+        help_text="Obligatoire pour modifier le résultat attendu d'un cas existant.",
+    )
 
     def clean_situation(self):
         from schemes.engine import parse_json

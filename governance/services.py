@@ -1,5 +1,7 @@
 """Writes of rule governance: drafts, four-eyes publishing, golden cases, impact runs."""
 
+import hashlib
+import json
 import secrets
 from datetime import date
 
@@ -195,8 +197,21 @@ def version_reopen(*, user, version: RuleVersion) -> RuleVersion:
     return _transition(version=version, name="reopen", actor=user)
 
 
-def version_publish(*, user, version: RuleVersion) -> RuleVersion:
-    """Four eyes: another manager of the region (or an administrator) publishes."""
+def version_fingerprint(version: RuleVersion) -> str:
+    """What the reviewer reads on the preview (rules, dates, submission): publishing compares it."""
+    seen = {
+        "parameters": version.parameters,
+        "label": version.label,
+        "valid_from": str(version.valid_from),
+        "valid_to": str(version.valid_to),
+        "submitted_at": str(version.submitted_at),
+    }
+    return hashlib.sha256(json.dumps(seen, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def version_publish(*, user, version: RuleVersion, seen: str | None = None) -> RuleVersion:
+    """Four eyes: another manager of the region (or an administrator) publishes. With `seen`
+    (the fingerprint the preview showed), a version changed since then is refused."""
     _require(permissions.can_publish(user, version))
     failing = failing_cases(version)
     if failing:
@@ -206,6 +221,12 @@ def version_publish(*, user, version: RuleVersion) -> RuleVersion:
             + ")."
         )
     with transaction.atomic():
+        locked = RuleVersion.objects.select_for_update().get(pk=version.pk)
+        if seen is not None and seen != version_fingerprint(locked):
+            raise GovernanceError(
+                "Publication refusée : la version a changé depuis votre lecture. "
+                "Relisez-la avant de la publier."
+            )
         published = _transition(
             version=version,
             name="publish",
@@ -269,13 +290,40 @@ def golden_case_save(*, user, scheme, case: GoldenCase | None, data: dict) -> Go
         (core.settle if probe.is_settle else core.simulate)(situation)
     except core.InputError as exc:
         raise ValidationError({"situation": exc.message}) from exc
-    case = case or GoldenCase(scheme=scheme)
-    for key in ("name", "document", "passage", "expected"):
-        setattr(case, key, data[key])
-    case.situation = situation
-    case.full_clean()
-    case.save()
-    audit_record(actor=user, action="golden_case_saved", obj=case, data={"name": case.name})
+    reason = (data.get("reason") or "").strip()
+    before = case.expected if case else None
+    changed = case is not None and before != data["expected"]
+    if changed and not reason:
+        raise ValidationError({"reason": "Indiquez la raison du changement du résultat attendu."})
+    with transaction.atomic():
+        if changed and (
+            RuleVersion.objects.select_for_update()
+            .filter(scheme=scheme, status=RuleStatus.SUBMITTED)
+            .exists()
+        ):
+            raise ValidationError(
+                "Résultat attendu non modifié : une version du dispositif est soumise et "
+                "sa relecture porte sur ce cas. Mettez-le à jour dans un brouillon, avec une "
+                "raison, ou attendez sa publication."
+            )
+        case = case or GoldenCase(scheme=scheme)
+        for key in ("name", "document", "passage", "expected"):
+            setattr(case, key, data[key])
+        case.situation = situation
+        case.full_clean()
+        if changed:
+            case._change_reason = reason[:100]
+        case.save()
+        audit_data = {"name": case.name}
+        if changed:
+            audit_data.update(before=before, after=case.expected)
+        audit_record(
+            actor=user,
+            action="golden_case_saved",
+            obj=case,
+            comment=reason if changed else "",
+            data=audit_data,
+        )
     return case
 
 

@@ -163,6 +163,7 @@ def version_preview(request, code: str, pk: int):
         "withdraw_form": WithdrawForm(),
         "transitions": version.transitions.select_related("actor"),
         "state": version.state_on(today),
+        "fingerprint": services.version_fingerprint(version),
     }
     return render(request, "governance/preview.html", context)
 
@@ -204,7 +205,9 @@ def version_reopen(request, code: str, pk: int):
 @require_POST
 def version_publish(request, code: str, pk: int):
     def act(version):
-        services.version_publish(user=request.user, version=version)
+        services.version_publish(
+            user=request.user, version=version, seen=request.POST.get("seen", "")
+        )
         messages.success(
             request,
             "Version publiée : elle s'appliquera aux dossiers déposés à partir de sa date d'entrée en vigueur.",
@@ -350,8 +353,7 @@ def case_edit(request, code: str, case: int | None = None):
                     data={**data, "expected": expected},
                 )
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error("situation", message)
+                form.add_error(None, exc)
             else:
                 messages.success(request, "Cas de référence enregistré.")
                 return redirect("governance:scheme", scheme.code)

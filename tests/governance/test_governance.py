@@ -2,6 +2,7 @@
 golden cases, immutability of published versions, impact counts on a known set."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -354,3 +355,86 @@ def test_a_manager_adds_a_golden_case_and_bad_json_is_refused_in_french(client):
     assert client.post(url, data).status_code == 302
     case = Scheme.objects.get(code="PDL-IN").golden_cases.get(name="Projet de 8 000 €")
     assert case.expected == {"eligible": True, "award": "10000.00"}
+
+
+def test_publish_refuses_a_version_changed_since_the_reviewer_read_it(draft, client):
+    """Four eyes: the reviewer publishes what the preview showed, not what the author resubmitted
+    meanwhile."""
+    draft = _rate_40(draft)
+    for run in services.failing_cases(draft):
+        services.golden_amend(
+            user=draft.created_by, version=draft, case=run.case, expected=run.actual, reason="x"
+        )
+    submitted = services.version_submit(user=draft.created_by, version=draft)
+    reviewer = manager("PDL")
+    client.force_login(reviewer)
+    page = client.get(reverse("governance:preview", args=["PDL-IN", submitted.pk]))
+    seen = re.search(r'name="seen" value="([^"]+)"', page.content.decode()).group(1)
+    # The author takes it back, changes the rate and submits again while the reviewer reads.
+    author = submitted.created_by
+    reopened = services.version_reopen(user=author, version=submitted)
+    params = json.loads(json.dumps(reopened.parameters))
+    params["rate"]["value"] = "0.45"
+    changed = services.draft_save(
+        user=author,
+        version=reopened,
+        label=reopened.label,
+        valid_from=reopened.valid_from,
+        valid_to=None,
+        is_demo=False,
+        parameters=params,
+        reasons={"rate": "Taux porté à 45 %"},
+    )
+    for run in services.failing_cases(changed):
+        services.golden_amend(
+            user=author, version=changed, case=run.case, expected=run.actual, reason="y"
+        )
+    services.version_submit(user=author, version=changed)
+    url = reverse("governance:publish", args=["PDL-IN", submitted.pk])
+    response = client.post(url, {"seen": seen}, follow=True)
+    assert "a changé depuis votre lecture" in response.content.decode()
+    assert RuleVersion.objects.get(pk=submitted.pk).status == RuleStatus.SUBMITTED
+    # Read again, then published.
+    page = client.get(reverse("governance:preview", args=["PDL-IN", submitted.pk]))
+    seen = re.search(r'name="seen" value="([^"]+)"', page.content.decode()).group(1)
+    client.post(url, {"seen": seen})
+    assert RuleVersion.objects.get(pk=submitted.pk).status == RuleStatus.PUBLISHED
+
+
+def test_changing_a_golden_case_expectation_needs_a_reason_and_no_submitted_version(client, draft):
+    from audit.models import AuditEvent
+
+    client.force_login(manager("PDL"))
+    case = Scheme.objects.get(code="PDL-IN").golden_cases.exclude(expected={}).first()
+    url = reverse("governance:case_edit", args=["PDL-IN", case.pk])
+    data = {
+        "name": case.name,
+        "document": case.document,
+        "passage": case.passage,
+        "situation": json.dumps(case.situation),
+        "eligible": "false",
+    }
+    page = client.post(url, data).content.decode()
+    assert "Indiquez la raison du changement du résultat attendu." in page
+    case.refresh_from_db()
+    assert case.expected.get("eligible") is not False
+    before = case.expected
+    # A draft of the scheme is under review: its checks must keep the expectation they ran on.
+    draft = _rate_40(draft)
+    for run in services.failing_cases(draft):
+        services.golden_amend(
+            user=draft.created_by, version=draft, case=run.case, expected=run.actual, reason="x"
+        )
+    services.version_submit(user=draft.created_by, version=draft)
+    data["reason"] = "Erreur de lecture du texte"
+    page = client.post(url, data).content.decode()
+    assert "une version du dispositif est soumise" in page
+    case.refresh_from_db()
+    assert case.expected == before
+    RuleVersion.objects.filter(pk=draft.pk).update(status=RuleStatus.WITHDRAWN)
+    assert client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert case.expected == {"eligible": False}
+    event = AuditEvent.objects.filter(action="golden_case_saved").last()
+    assert event.comment == "Erreur de lecture du texte"
+    assert event.data["before"] == before and event.data["after"] == {"eligible": False}

@@ -114,3 +114,29 @@ def test_make_demo_takes_a_port_and_writes_mails_under_var():
     assert f"EMAIL_FILE_PATH={BASE}/var/mail" in dry_run
     last = [line for line in dry_run.splitlines() if line.strip()][-1]
     assert "runserver" in last
+
+
+def test_seed_demo_runs_twice_on_the_same_database(seeded, settings):
+    """`make demo` a second time: the demo rule extensions already exist (published), the second
+    run leaves them as they are instead of failing."""
+    from schemes.models import RuleVersion
+
+    before = list(RuleVersion.objects.filter(is_demo=True).values_list("ident", "parameters"))
+    assert before
+    # The rules the demo extensions copied were corrected since (as migration 0006 did): the
+    # published demo extensions stay as they were.
+    for ident, _ in before:
+        code = ident.split("/")[0]
+        source = (
+            RuleVersion.objects.filter(scheme__code=code, is_demo=False)
+            .order_by("valid_from")
+            .last()
+        )
+        RuleVersion.objects.filter(pk=source.pk).update(
+            parameters={**source.parameters, "corrected": True}
+        )
+    out = io.StringIO()
+    call_command("seed_demo", url="http://127.0.0.1:8001/", stdout=out)
+    assert "Démonstration prête" in out.getvalue()
+    after = list(RuleVersion.objects.filter(is_demo=True).values_list("ident", "parameters"))
+    assert sorted(after) == sorted(before)

@@ -239,7 +239,8 @@ class Command(BaseCommand):
             )
             if source is None or source.valid_to is None or source.valid_to >= DEMO_EXTENSION_FROM:
                 continue
-            RuleVersion.objects.update_or_create(
+            # Created once: a later run leaves it as it is (published, it can no longer change).
+            RuleVersion.objects.get_or_create(
                 ident=f"{code}/demo-{DEMO_EXTENSION_FROM.isoformat()}",
                 defaults={
                     "scheme": source.scheme,

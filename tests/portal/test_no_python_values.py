@@ -57,6 +57,9 @@ FILE_OR_ACTION_KWARGS = {
 }
 
 
+from reporting.models import ExportJob  # noqa: E402
+
+
 def url_patterns(resolver=None, prefix="", namespace=""):
     """(route, name, kwarg names) of every URL of the portal."""
     resolver = resolver or get_resolver()
@@ -130,6 +133,9 @@ def sample_kwargs(name: str, kwargs: list[str]) -> list[dict]:
         "case": list(GoldenCase.objects.values_list("pk", flat=True)),
         "run": list(ImpactRun.objects.values_list("pk", flat=True)) or [0],
         "fmt": ["json"],
+        # Export jobs (reporting): the demo has none; an unknown id must answer a French 404.
+        "job_id": [str(j) for j in ExportJob.objects.values_list("pk", flat=True)]
+        or ["00000000-0000-4000-8000-000000000000"],
     }
     missing = [k for k in kwargs if k not in values]
     assert not missing, f"{name}: no sample value for {missing}; add one to this test"

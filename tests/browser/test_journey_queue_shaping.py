@@ -17,6 +17,7 @@ from tests.browser.journey import (
     logout,
     nav_link,
     press_enter,
+    reload_until,
     visible_text,
     watch_console,
 )
@@ -79,11 +80,16 @@ def test_agent_labels_filters_saves_a_search_and_chooses_columns(live_server, pa
     saved = page.get_by_role("link", name="Relances", exact=True)
     assert saved.count() == 1 and saved.get_attribute("aria-current") == "true"
 
-    # The CSV export carries the label.
-    name, content = download(page, page.get_by_role("link", name=re.compile("^CSV")))
+    # The CSV export (prepared as a job, then downloaded) carries the label.
+    queue_url = page.url
+    click(page, page.get_by_role("link", name=re.compile("^CSV")))
+    press_enter(page, page.get_by_role("button", name="Préparer le fichier CSV"))
+    reload_until(page, lambda: "Télécharger" in page.content())
+    name, content = download(page, page.get_by_role("link", name=re.compile("^Télécharger")))
     text = content.decode("utf-8-sig")
     assert name.endswith(".csv") and "Étiquettes" in text.splitlines()[0]
     assert f"{late.number};" in text and "À relancer" in text
+    goto(page, queue_url)
 
     # Columns: the engine's two added, the département removed; saved twice, same result.
     columns = page.get_by_role("group", name=re.compile("^Colonnes affichées"))

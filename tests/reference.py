@@ -11,6 +11,7 @@ DATA_STEPS = (
     ("territories.migrations.0005_region_facts", "fill"),
     ("schemes.migrations.0002_seed_schemes", "seed"),
     ("schemes.migrations.0005_fill_scheme_content", "fill"),
+    ("schemes.migrations.0008_seed_golden_cases", "seed"),
 )
 
 

@@ -104,7 +104,8 @@ class FixtureClient:
             raise CompanyNotCovered(fixture["not_found"]["errors"][0]["title"])
         text = json.dumps(fixture[kind])
         text = text.replace("{issued}", today.isoformat()).replace(
-            "{valid_until}", (today + relativedelta(months=6)).isoformat()
+            "{valid_until}",
+            (today + relativedelta(months=fixture["fixture_validity_months"])).isoformat(),
         )
         return _parse(kind, siren, json.loads(text), FIXTURE_PDF, self.source)
 

@@ -18,6 +18,11 @@ from tests.pdf import pdf_text
 
 Kind = DossierDocument.Kind
 
+# Their dossiers come through request.getfixturevalue: marked here so that pytest-django runs
+# them with the database tests, before the transactional ones flush the reference data.
+pytestmark = pytest.mark.django_db
+
+
 # What each kind is issued from, and a sentence its PDF must show.
 ISSUERS = {
     Kind.RECEIPT: (lambda d: ensure_receipt(d), "award", "Récépissé de dépôt"),

@@ -18,6 +18,11 @@ from tests.pdf import pdf_text
 Kind = DossierDocument.Kind
 
 
+# Their dossiers come through request.getfixturevalue: marked here so that pytest-django runs
+# them with the database tests, before the transactional ones flush the reference data.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture
 def certificates(settings, tmp_path):
     """A demo certificate per region, as seed_demo makes them, configured as in production."""
